@@ -11,7 +11,9 @@ import re
 
 Cents = int
 
-_AMOUNT = re.compile(r"^\s*(?P<sign>[-+]?)\s*(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?\s*(?:€|EUR)?\s*$")
+_AMOUNT = re.compile(
+    r"^\s*(?P<sign>[-+]?)\s*(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?\s*(?:€|EUR)?\s*$"
+)
 
 
 def divide_half_up(numerator: int, denominator: int) -> int:

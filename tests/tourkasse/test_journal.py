@@ -1,0 +1,149 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tourkasse.journal import (
+    GENESIS_HASH,
+    ChainBroken,
+    EntryKind,
+    JournalError,
+    check_chain,
+    decode_entry,
+    encode_entry,
+    entry_hash,
+)
+
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def chain(bodies, kinds=None):
+    rows, prev = [], GENESIS_HASH
+    for index, body in enumerate(bodies):
+        kind = kinds[index] if kinds else EntryKind.STAFF_SIGN_ON
+        entry = encode_entry(
+            truck="T01",
+            seq=index + 1,
+            at=T0 + timedelta(seconds=index),
+            kind=kind,
+            prev=prev,
+            body=body,
+        )
+        rows.append((entry.seq, entry.data, entry.hash))
+        prev = entry.hash
+    return rows
+
+
+@given(st.dictionaries(st.text(max_size=10), json_values, max_size=6))
+def test_canonical_bytes_round_trip_unchanged(body):
+    entry = encode_entry(
+        truck="T01", seq=1, at=T0, kind=EntryKind.RECEIPT, prev=GENESIS_HASH, body=body
+    )
+    again = decode_entry(entry.data)
+    assert again.body == body
+    assert again.data == entry.data
+    assert entry_hash(again.data) == entry.hash
+
+
+def test_floats_never_enter_the_journal():
+    with pytest.raises(JournalError, match="floats"):
+        encode_entry(
+            truck="T01",
+            seq=1,
+            at=T0,
+            kind=EntryKind.RECEIPT,
+            prev=GENESIS_HASH,
+            body={"total": 1.5},
+        )
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(JournalError, match="time zone"):
+        encode_entry(
+            truck="T01",
+            seq=1,
+            at=datetime(2026, 1, 1),
+            kind=EntryKind.RECEIPT,
+            prev=GENESIS_HASH,
+            body={},
+        )
+
+
+def test_non_canonical_bytes_are_refused():
+    entry = encode_entry(
+        truck="T01", seq=1, at=T0, kind=EntryKind.RECEIPT, prev=GENESIS_HASH, body={"a": 1}
+    )
+    spaced = entry.data.replace(b":", b": ", 1)
+    with pytest.raises(JournalError, match="canonical"):
+        decode_entry(spaced)
+
+
+def test_a_valid_chain_is_summarised():
+    rows = chain([{"n": i} for i in range(5)])
+    summary = check_chain(rows, truck="T01")
+    assert (summary.entries, summary.first_seq, summary.last_seq) == (5, 1, 5)
+    assert summary.last_hash == rows[-1][2]
+
+
+@given(st.integers(0, 4), st.integers(0, 200))
+def test_any_changed_byte_is_found_at_its_entry(index, offset):
+    rows = chain([{"text": "Brötchen", "n": i} for i in range(5)])
+    seq, data, stored = rows[index]
+    position = offset % len(data)
+    changed = bytearray(data)
+    changed[position] = (changed[position] + 1) % 256
+    rows[index] = (seq, bytes(changed), stored)
+    with pytest.raises(ChainBroken) as caught:
+        check_chain(rows)
+    assert caught.value.seq == seq
+
+
+def test_a_missing_entry_is_named():
+    rows = chain([{"n": i} for i in range(4)])
+    del rows[2]
+    with pytest.raises(ChainBroken, match="entry 3: missing"):
+        check_chain(rows)
+
+
+def test_rewritten_entry_with_fresh_hash_breaks_the_link_of_the_next():
+    rows = chain([{"n": i} for i in range(3)])
+    forged = encode_entry(
+        truck="T01", seq=2, at=T0, kind=EntryKind.STAFF_SIGN_ON, prev=rows[0][2], body={"n": 99}
+    )
+    rows[1] = (2, forged.data, forged.hash)
+    with pytest.raises(ChainBroken, match="entry 3: does not link"):
+        check_chain(rows)
+
+
+def test_time_may_only_go_back_at_a_clock_correction():
+    entries, prev = [], GENESIS_HASH
+    times = [T0, T0 - timedelta(hours=1)]
+    for kinds in (
+        [EntryKind.RECEIPT, EntryKind.RECEIPT],
+        [EntryKind.RECEIPT, EntryKind.CLOCK_CORRECTION],
+    ):
+        entries, prev = [], GENESIS_HASH
+        for seq, (kind, at) in enumerate(zip(kinds, times, strict=True), start=1):
+            entry = encode_entry(truck="T01", seq=seq, at=at, kind=kind, prev=prev, body={})
+            entries.append((seq, entry.data, entry.hash))
+            prev = entry.hash
+        if kinds[1] is EntryKind.RECEIPT:
+            with pytest.raises(ChainBroken, match="before the entry preceding it"):
+                check_chain(entries)
+        else:
+            assert check_chain(entries).entries == 2
+
+
+def test_entries_of_another_truck_are_refused():
+    rows = chain([{}])
+    with pytest.raises(ChainBroken, match="truck T01, not T02"):
+        check_chain(rows, truck="T02")

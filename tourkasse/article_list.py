@@ -1,0 +1,128 @@
+"""The article list as a TOML file: what the operator maintains and the truck imports.
+
+Prices are written as text in euros ("1,29") so that no float ever holds money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tourkasse.article import Article, ContentUnit, Department, Unit
+from tourkasse.config import ConfigError, ConfigProblem, load_config
+from tourkasse.money import parse_eur
+from tourkasse.vat import VatRate
+
+
+def _price(text: str) -> None:
+    cents = parse_eur(text)
+    if cents < 0:
+        raise ValueError("Preis darf nicht negativ sein")
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    number: str = field(metadata={"doc": "Artikelnummer, auch als PLU eintippbar"})
+    name: str
+    price: str = field(metadata={"check": _price, "doc": 'Bruttopreis, z. B. "1,29"'})
+    vat: Literal[19, 7, 0]
+    group: str
+    unit: Literal["piece", "kg"] = "piece"
+    gtin: tuple[str, ...] = ()
+    net_content: int | None = None
+    content_unit: Literal["g", "ml"] | None = None
+    deposit: str | None = None
+    age_limit: Literal[16, 18] | None = None
+    allergens: str = ""
+    is_deposit: bool = False
+
+    def to_article(self) -> Article:
+        return Article(
+            number=self.number,
+            name=self.name,
+            unit=Unit(self.unit),
+            price=parse_eur(self.price),
+            vat_rate=VatRate.from_percent(self.vat),
+            group=self.group,
+            gtins=self.gtin,
+            net_content=self.net_content,
+            content_unit=ContentUnit(self.content_unit) if self.content_unit else None,
+            deposit=self.deposit,
+            age_limit=self.age_limit,
+            allergens=self.allergens,
+            is_deposit=self.is_deposit,
+        )
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    key: str
+    name: str
+    group: str
+    vat: Literal[19, 7, 0]
+
+    def to_department(self) -> Department:
+        return Department(self.key, self.name, self.group, VatRate.from_percent(self.vat))
+
+
+@dataclass(frozen=True)
+class ArticleListFile:
+    article: tuple[ArticleRow, ...] = ()
+    department: tuple[DepartmentRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleList:
+    articles: tuple[Article, ...]
+    departments: tuple[Department, ...]
+
+
+def load_article_list(path: Path) -> ArticleList:
+    """Read and check an article list; all problems are raised together as ConfigError."""
+    raw = load_config(path, ArticleListFile)
+    problems: list[ConfigProblem] = []
+    articles: list[Article] = []
+    for index, row in enumerate(raw.article):
+        try:
+            articles.append(row.to_article())
+        except ValueError as exc:
+            problems.append(ConfigProblem(str(path), f"article[{index}]", str(exc)))
+    problems.extend(_cross_checks(path, articles))
+    if problems:
+        raise ConfigError(problems)
+    return ArticleList(tuple(articles), tuple(row.to_department() for row in raw.department))
+
+
+def _cross_checks(path: Path, articles: Iterable[Article]) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    by_number: dict[str, Article] = {}
+    codes: dict[str, str] = {}
+    for index, article in enumerate(articles):
+        key = f"article[{index}]"
+        if article.number in by_number:
+            problems.append(
+                ConfigProblem(str(path), key, f"Artikelnummer {article.number} doppelt")
+            )
+        by_number[article.number] = article
+        for gtin in article.gtins:
+            if gtin in codes:
+                problems.append(
+                    ConfigProblem(
+                        str(path), key, f"EAN {gtin} gehört schon zu Artikel {codes[gtin]}"
+                    )
+                )
+            codes[gtin] = article.number
+    for index, article in enumerate(by_number.values()):
+        if article.deposit is not None:
+            deposit = by_number.get(article.deposit)
+            if deposit is None or not deposit.is_deposit:
+                problems.append(
+                    ConfigProblem(
+                        str(path),
+                        f"article[{index}].deposit",
+                        f"Pfandartikel {article.deposit} fehlt oder ist kein Pfand (is_deposit = true)",
+                    )
+                )
+    return problems

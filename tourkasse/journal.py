@@ -1,0 +1,203 @@
+"""Journal entries: their kinds, their canonical bytes, and the hash chain over them.
+
+An entry is stored and shipped as canonical bytes (JSON, sorted keys, no spaces, UTF-8,
+integers only: no floats). The entry's hash is the SHA-256 of exactly those bytes; each
+entry names the hash of the one before, so a changed, missing or reordered entry breaks
+the chain where it happened. The same bytes travel unchanged to the hub.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+ENTRY_VERSION = 1
+GENESIS_HASH = "0" * 64
+
+
+class EntryKind(enum.StrEnum):
+    RECEIPT = "receipt"
+    TSE_STARTED = "tse_started"
+    STAFF_SIGN_ON = "staff_sign_on"
+    STAFF_SIGN_OFF = "staff_sign_off"
+    OPENING_FLOAT = "opening_float"
+    CASH_MOVEMENT = "cash_movement"
+    X_REPORT = "x_report"
+    DAILY_CLOSING = "daily_closing"
+    TSE_FAILURE_START = "tse_failure_start"
+    TSE_FAILURE_END = "tse_failure_end"
+    CLOCK_OVERRIDE = "clock_override"
+    CLOCK_CORRECTION = "clock_correction"
+
+    @property
+    def resets_clock(self) -> bool:
+        """Entries after these may carry earlier times than the entries before them."""
+        return self in (EntryKind.CLOCK_OVERRIDE, EntryKind.CLOCK_CORRECTION)
+
+
+class JournalError(ValueError):
+    """An entry that is not what the journal promises."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    truck: str
+    seq: int
+    at: datetime
+    kind: EntryKind
+    prev: str
+    body: dict[str, Any]
+    data: bytes  # the canonical bytes: what is hashed, stored and shipped
+
+    @property
+    def hash(self) -> str:
+        return entry_hash(self.data)
+
+
+def _reject_floats(value: Any, path: str = "body") -> None:
+    if isinstance(value, float):
+        raise JournalError(f"{path}: floats are not allowed in the journal (money is cents)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise JournalError(f"{path}: keys must be strings")
+            _reject_floats(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _reject_floats(item, f"{path}[{index}]")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    _reject_floats(value)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def format_time(moment: datetime) -> str:
+    """UTC with microseconds and an explicit offset: sortable and exact."""
+    if moment.tzinfo is None:
+        raise JournalError("journal times must carry a time zone")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def encode_entry(
+    *, truck: str, seq: int, at: datetime, kind: EntryKind, prev: str, body: dict[str, Any]
+) -> Entry:
+    envelope = {
+        "v": ENTRY_VERSION,
+        "truck": truck,
+        "seq": seq,
+        "at": format_time(at),
+        "kind": kind.value,
+        "prev": prev,
+        "body": body,
+    }
+    data = canonical_bytes(envelope)
+    return Entry(truck, seq, at.astimezone(UTC), kind, prev, body, data)
+
+
+def decode_entry(data: bytes) -> Entry:
+    """Read canonical bytes back; bytes that are not canonical are rejected."""
+    try:
+        envelope = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise JournalError(f"entry is not valid JSON: {exc}") from exc
+    if not isinstance(envelope, dict):
+        raise JournalError("entry is not a JSON object")
+    expected = {"v", "truck", "seq", "at", "kind", "prev", "body"}
+    if set(envelope) != expected:
+        raise JournalError(f"entry has fields {sorted(envelope)}, expected {sorted(expected)}")
+    if envelope["v"] != ENTRY_VERSION:
+        raise JournalError(f"entry version {envelope['v']} is not supported")
+    try:
+        kind = EntryKind(envelope["kind"])
+        at = datetime.fromisoformat(envelope["at"])
+    except ValueError as exc:
+        raise JournalError(str(exc)) from exc
+    if at.tzinfo is None:
+        raise JournalError("entry time has no time zone")
+    if canonical_bytes(envelope) != data:
+        raise JournalError("entry bytes are not in canonical form")
+    return Entry(
+        envelope["truck"], envelope["seq"], at, kind, envelope["prev"], envelope["body"], data
+    )
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    last_hash: str
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+class ChainBroken(JournalError):
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"entry {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason
+
+
+def check_chain(
+    rows: Iterable[tuple[int, bytes, str]],
+    *,
+    truck: str | None = None,
+    prev_hash: str = GENESIS_HASH,
+    first_seq: int = 1,
+) -> ChainSummary:
+    """Walk (seq, canonical bytes, stored hash) rows in order; raise ChainBroken at the first fault.
+
+    Checks: gap-free sequence, canonical bytes, stored hash, link to the previous entry, the
+    truck id, and that no time goes backwards except after a clock correction or override.
+    """
+    expected_seq = first_seq
+    count = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    for seq, data, stored_hash in rows:
+        if seq != expected_seq:
+            raise ChainBroken(expected_seq, f"missing (next stored entry is {seq})")
+        try:
+            entry = decode_entry(data)
+        except JournalError as exc:
+            raise ChainBroken(seq, str(exc)) from exc
+        if entry.seq != seq:
+            raise ChainBroken(seq, f"stored as {seq} but says it is {entry.seq}")
+        if truck is not None and entry.truck != truck:
+            raise ChainBroken(seq, f"belongs to truck {entry.truck}, not {truck}")
+        if entry_hash(data) != stored_hash:
+            raise ChainBroken(seq, "content does not match its stored hash (changed after writing)")
+        if entry.prev != prev_hash:
+            raise ChainBroken(seq, "does not link to the entry before it (hash chain broken)")
+        if last_at is not None and entry.at < last_at and not entry.kind.resets_clock:
+            raise ChainBroken(seq, f"dated {entry.at.isoformat()}, before the entry preceding it")
+        first_at = first_at or entry.at
+        last_at = entry.at
+        prev_hash = stored_hash
+        expected_seq += 1
+        count += 1
+    return ChainSummary(
+        entries=count,
+        first_seq=first_seq if count else None,
+        last_seq=expected_seq - 1 if count else None,
+        last_hash=prev_hash,
+        first_at=first_at,
+        last_at=last_at,
+    )
+
+
+def iter_entries(rows: Iterable[bytes]) -> Iterator[Entry]:
+    for data in rows:
+        yield decode_entry(data)

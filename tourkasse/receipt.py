@@ -1,0 +1,275 @@
+"""The receipt as data: what was sold, how it was paid, and its figures per VAT rate.
+
+Every line is self-contained (text, quantity, unit, price and VAT rate copied in), so a
+receipt reads the same after the article list has changed. Totals are always the sum of
+the lines; VAT is computed per receipt and rate from the gross sums.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tourkasse.article import Unit
+from tourkasse.money import Cents, divide_half_up
+from tourkasse.vat import VatRate, vat_by_rate
+
+
+class LineKind(enum.StrEnum):
+    SALE = "sale"
+    DEPOSIT = "deposit"  # Pfand or Kastenpfand charged with drinks
+    DEPOSIT_RETURN = "deposit_return"  # Leergut taken back
+    RETURN = "return"  # goods brought back
+
+
+class BonType(enum.StrEnum):
+    """BON_TYP of the DSFinV-K, as far as the till produces them."""
+
+    RECEIPT = "Beleg"
+    TRAINING = "AVTraining"
+    ABORTED = "AVBelegabbruch"
+    TRANSFER = "AVTransfer"
+
+
+class PaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    CARD = "card"
+
+    @property
+    def tse_type(self) -> str:
+        return "Bar" if self is PaymentMethod.CASH else "Unbar"
+
+    @property
+    def label(self) -> str:
+        return {PaymentMethod.CASH: "Bar", PaymentMethod.CARD: "Karte"}[self]
+
+
+def line_amount(quantity: int, unit: Unit, unit_price: Cents) -> Cents:
+    """Gross amount of ``quantity`` at ``unit_price``; quantities of KG articles are grams."""
+    if unit is Unit.KG:
+        return divide_half_up(quantity * unit_price, 1000)
+    return quantity * unit_price
+
+
+@dataclass(frozen=True)
+class PriceOverride:
+    original_price: Cents
+    reason: str
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """Where a weight came from. Only a legal-for-trade scale may compute the price."""
+
+    source: str  # "scale", "barcode" or "typed"
+    till_computed: bool  # True when the till, not the scale, computed the price
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    kind: LineKind
+    text: str
+    quantity: int  # pieces, or grams for Unit.KG; negative on returns
+    unit: Unit
+    unit_price: Cents  # gross per piece or per kg, before a discount
+    vat_rate: VatRate
+    total: Cents  # gross amount of the line after its discount
+    group: str
+    article_no: str | None = None
+    gtin: str | None = None
+    discount: Cents = 0  # taken off the line's amount; positive on a sale
+    override: PriceOverride | None = None
+    weighing: Weighing | None = None
+    deposit_for: int | None = None  # index of the drink line a deposit belongs to
+    age_limit: int | None = None
+    department: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("quantity", "unit_price", "total", "discount"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Payment:
+    method: PaymentMethod
+    amount: Cents  # what this payment contributes to the receipt (negative when paid out)
+    tendered: Cents | None = None  # cash handed over by the customer
+
+    @property
+    def change(self) -> Cents:
+        if self.tendered is None:
+            return 0
+        return self.tendered - self.amount
+
+
+@dataclass(frozen=True)
+class Staff:
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    bon_type: BonType
+    lines: tuple[ReceiptLine, ...]
+    payments: tuple[Payment, ...] = ()
+    staff: Staff | None = None
+    void_of: int | None = None  # the receipt number this receipt voids (BON_STORNO)
+    note: str = ""
+    stop: str | None = None
+
+    @property
+    def total(self) -> Cents:
+        return sum(line.total for line in self.lines)
+
+    @property
+    def gross_by_rate(self) -> dict[VatRate, Cents]:
+        sums: dict[VatRate, Cents] = {}
+        for line in self.lines:
+            sums[line.vat_rate] = sums.get(line.vat_rate, 0) + line.total
+        return sums
+
+    @property
+    def vat_by_rate(self) -> dict[VatRate, Cents]:
+        return vat_by_rate(self.gross_by_rate)
+
+    @property
+    def paid(self) -> Cents:
+        return sum(payment.amount for payment in self.payments)
+
+    @property
+    def change(self) -> Cents:
+        return sum(payment.change for payment in self.payments)
+
+    @property
+    def is_void(self) -> bool:
+        return self.void_of is not None
+
+    @property
+    def counts_as_turnover(self) -> bool:
+        return self.bon_type is BonType.RECEIPT
+
+    def tse_payments(self) -> list[tuple[Cents, str]]:
+        return [(p.amount, p.method.tse_type) for p in self.payments if p.amount]
+
+    def voided(self) -> Receipt:
+        """The void of this receipt: the same lines and payments with negated amounts."""
+        lines = tuple(
+            replace(line, quantity=-line.quantity, total=-line.total, discount=-line.discount)
+            for line in self.lines
+        )
+        payments = tuple(Payment(p.method, -p.amount) for p in self.payments)
+        return replace(self, lines=lines, payments=payments, note="")
+
+    def to_dict(self) -> dict[str, Any]:
+        return receipt_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Receipt:
+        return receipt_from_dict(data)
+
+
+def _line_to_dict(line: ReceiptLine) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": line.kind.value,
+        "text": line.text,
+        "quantity": line.quantity,
+        "unit": line.unit.value,
+        "unit_price": line.unit_price,
+        "vat": line.vat_rate.name,
+        "total": line.total,
+        "group": line.group,
+    }
+    optional = {
+        "article_no": line.article_no,
+        "gtin": line.gtin,
+        "discount": line.discount or None,
+        "deposit_for": line.deposit_for,
+        "age_limit": line.age_limit,
+        "department": line.department,
+    }
+    data.update({key: value for key, value in optional.items() if value is not None})
+    if line.override is not None:
+        data["override"] = {
+            "original_price": line.override.original_price,
+            "reason": line.override.reason,
+        }
+    if line.weighing is not None:
+        data["weighing"] = {
+            "source": line.weighing.source,
+            "till_computed": line.weighing.till_computed,
+        }
+    return data
+
+
+def _line_from_dict(data: dict[str, Any]) -> ReceiptLine:
+    override = data.get("override")
+    weighing = data.get("weighing")
+    return ReceiptLine(
+        kind=LineKind(data["kind"]),
+        text=data["text"],
+        quantity=data["quantity"],
+        unit=Unit(data["unit"]),
+        unit_price=data["unit_price"],
+        vat_rate=VatRate[data["vat"]],
+        total=data["total"],
+        group=data["group"],
+        article_no=data.get("article_no"),
+        gtin=data.get("gtin"),
+        discount=data.get("discount", 0),
+        override=PriceOverride(**override) if override else None,
+        weighing=Weighing(**weighing) if weighing else None,
+        deposit_for=data.get("deposit_for"),
+        age_limit=data.get("age_limit"),
+        department=data.get("department"),
+    )
+
+
+def receipt_to_dict(receipt: Receipt) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "bon_type": receipt.bon_type.value,
+        "lines": [_line_to_dict(line) for line in receipt.lines],
+        "payments": [
+            {"method": p.method.value, "amount": p.amount}
+            | ({"tendered": p.tendered} if p.tendered is not None else {})
+            for p in receipt.payments
+        ],
+        "total": receipt.total,
+        "vat": [
+            {"rate": rate.name, "gross": gross, "vat": receipt.vat_by_rate[rate]}
+            for rate, gross in sorted(receipt.gross_by_rate.items(), key=lambda kv: -kv[0].value)
+        ],
+    }
+    if receipt.staff is not None:
+        data["staff"] = {"number": receipt.staff.number, "name": receipt.staff.name}
+    if receipt.void_of is not None:
+        data["void_of"] = receipt.void_of
+    if receipt.note:
+        data["note"] = receipt.note
+    if receipt.stop is not None:
+        data["stop"] = receipt.stop
+    return data
+
+
+def receipt_from_dict(data: dict[str, Any]) -> Receipt:
+    staff = data.get("staff")
+    receipt = Receipt(
+        bon_type=BonType(data["bon_type"]),
+        lines=tuple(_line_from_dict(line) for line in data["lines"]),
+        payments=tuple(
+            Payment(PaymentMethod(p["method"]), p["amount"], p.get("tendered"))
+            for p in data["payments"]
+        ),
+        staff=Staff(**staff) if staff else None,
+        void_of=data.get("void_of"),
+        note=data.get("note", ""),
+        stop=data.get("stop"),
+    )
+    if "total" in data and data["total"] != receipt.total:
+        raise ValueError(
+            f"receipt total {data['total']} is not the sum of its lines {receipt.total}"
+        )
+    return receipt

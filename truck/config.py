@@ -1,0 +1,247 @@
+"""The truck's configuration: who the shop is, which truck this is, and its devices.
+
+One TOML file (see ``config/truck.example.toml``) is read by :func:`load_truck_config`; every
+mistake in it is reported at once as a :class:`tourkasse.config.ConfigError`. Relative paths
+are taken relative to the folder the file is in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tourkasse.config import describe_value, in_range, load_config, matches, not_empty
+
+Language = Literal["de", "en"]
+PrinterKind = Literal["none", "file", "network", "serial", "usb"]
+ScaleProtocol = Literal["none", "simulated", "dialog06", "toledo8217"]
+
+BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+
+_TAX_NUMBER = re.compile(r"[0-9/ ]+")
+
+
+def _check_tax_number(value: str) -> None:
+    digits = sum(char.isdigit() for char in value)
+    if _TAX_NUMBER.fullmatch(value) is None or not 10 <= digits <= 13:
+        raise ValueError(
+            'erwartet eine Steuernummer wie "12/345/67890" oder "2181508150" '
+            "(10 bis 13 Ziffern, dazwischen nur Schrägstriche oder Leerzeichen), "
+            f"gefunden {describe_value(value)}"
+        )
+
+
+def _check_baudrate(value: int) -> None:
+    if value not in BAUDRATES:
+        allowed = ", ".join(str(rate) for rate in BAUDRATES)
+        raise ValueError(f"erwartet eine Baudrate ({allowed}), gefunden {value}")
+
+
+def _requires(kind_key: str, kind: str, present: dict[str, object]) -> Iterator[tuple[str, str]]:
+    for key, value in present.items():
+        if value is None:
+            yield key, f"fehlt – wird für {kind_key} = {describe_value(kind)} gebraucht"
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """The business that sells: printed on every receipt and in the fiscal export."""
+
+    name: str = field(metadata={"doc": "Name des Unternehmens", "check": not_empty})
+    street: str = field(metadata={"doc": "Straße und Hausnummer", "check": not_empty})
+    postcode: str = field(
+        metadata={"doc": "Postleitzahl", "check": matches(r"[0-9]{5}", "fünf Ziffern")}
+    )
+    city: str = field(metadata={"doc": "Ort", "check": not_empty})
+    tax_number: str = field(
+        metadata={"doc": "Steuernummer, z. B. 12/345/67890", "check": _check_tax_number}
+    )
+    country: str = field(
+        default="DE",
+        metadata={
+            "doc": "Land (ISO 3166-1, zwei Großbuchstaben)",
+            "check": matches(r"[A-Z]{2}", 'zwei Großbuchstaben wie "DE"'),
+        },
+    )
+    vat_id: str | None = field(
+        default=None,
+        metadata={
+            "doc": "Umsatzsteuer-Identifikationsnummer (USt-IdNr.), falls vorhanden",
+            "check": matches(r"DE[0-9]{9}", '"DE" und neun Ziffern, z. B. "DE123456789"'),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TruckSettings:
+    """This truck and its till."""
+
+    id: str = field(
+        metadata={
+            "doc": "Kennung des Wagens, z. B. T01 (wird in MQTT-Topics verwendet)",
+            "check": matches(
+                r"[A-Za-z0-9][A-Za-z0-9-]{0,31}",
+                'eine Kennung aus Buchstaben, Ziffern und "-" (höchstens 32 Zeichen), z. B. "T01"',
+            ),
+        }
+    )
+    till_serial: str = field(
+        metadata={"doc": "Seriennummer der Kasse (Client-ID für die TSE)", "check": not_empty}
+    )
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    """Where the truck keeps its data; relative paths count from the config file's folder."""
+
+    journal: Path = field(
+        default=Path("var/journal.sqlite"), metadata={"doc": "SQLite-Datei des Journals"}
+    )
+    track: Path = field(
+        default=Path("var/track.sqlite"), metadata={"doc": "SQLite-Datei der Fahrtspur (GPS)"}
+    )
+    tse: Path = field(default=Path("var/tse"), metadata={"doc": "Verzeichnis der Software-TSE"})
+
+
+@dataclass(frozen=True)
+class TseSettings:
+    """The technical security system (TSE) that signs every business event."""
+
+    kind: Literal["software"] = field(
+        metadata={"doc": "Art der TSE; die Software-TSE ist nicht zertifiziert (zum Ausprobieren)"}
+    )
+    curve: Literal["P-256", "P-384"] = field(
+        default="P-256", metadata={"doc": "Elliptische Kurve der Signaturschlüssel"}
+    )
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """The receipt printer (ESC/POS) and how it is connected."""
+
+    kind: PrinterKind = field(metadata={"doc": "Anschluss des Bondruckers"})
+    path: Path | None = field(default=None, metadata={"doc": "Datei (kind = file)"})
+    host: str | None = field(
+        default=None, metadata={"doc": "Rechnername oder IP (kind = network)", "check": not_empty}
+    )
+    port: int = field(
+        default=9100, metadata={"doc": "TCP-Port (kind = network)", "check": in_range(1, 65535)}
+    )
+    device: str | None = field(
+        default=None,
+        metadata={"doc": "Serielle Schnittstelle, z. B. /dev/ttyUSB0 (kind = serial)"},
+    )
+    baudrate: int = field(
+        default=9600, metadata={"doc": "Baudrate (kind = serial)", "check": _check_baudrate}
+    )
+    vendor_id: int | None = field(
+        default=None, metadata={"doc": "USB-Vendor-ID (kind = usb)", "check": in_range(0, 0xFFFF)}
+    )
+    product_id: int | None = field(
+        default=None,
+        metadata={"doc": "USB-Product-ID (kind = usb)", "check": in_range(0, 0xFFFF)},
+    )
+    columns: int = field(
+        default=42, metadata={"doc": "Zeichen pro Zeile", "check": in_range(16, 80)}
+    )
+    code_page: str = field(
+        default="CP858", metadata={"doc": "Zeichensatz (CP858 hat Umlaute und €)"}
+    )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        needed: dict[str, dict[str, object]] = {
+            "none": {},
+            "file": {"path": self.path},
+            "network": {"host": self.host},
+            "serial": {"device": self.device},
+            "usb": {"vendor_id": self.vendor_id, "product_id": self.product_id},
+        }
+        yield from _requires("kind", self.kind, needed[self.kind])
+
+
+@dataclass(frozen=True)
+class ScaleSettings:
+    """The scale and its serial line (see docs on Dialog 06 and Toledo 8217)."""
+
+    protocol: ScaleProtocol = field(metadata={"doc": "Protokoll der Waage"})
+    device: str | None = field(
+        default=None,
+        metadata={"doc": "Serielle Schnittstelle, z. B. /dev/ttyUSB1 (dialog06, toledo8217)"},
+    )
+    baudrate: int = field(default=9600, metadata={"doc": "Baudrate", "check": _check_baudrate})
+    bytesize: Literal[7, 8] = field(default=7, metadata={"doc": "Datenbits"})
+    parity: Literal["N", "E", "O"] = field(
+        default="E", metadata={"doc": "Parität: N keine, E gerade, O ungerade"}
+    )
+    stopbits: Literal[1, 2] = field(default=1, metadata={"doc": "Stoppbits"})
+    timeout_ms: int = field(
+        default=1000,
+        metadata={"doc": "Wartezeit auf eine Antwort in ms", "check": in_range(1, 60000)},
+    )
+    till_computed_price: bool = field(
+        default=False,
+        metadata={
+            "doc": "Kasse darf den Preis aus dem Gewicht berechnen (nur eichrechtlich zulässig, "
+            "wenn die Waage das nicht selbst tut; wird im Journal vermerkt)"
+        },
+    )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        if self.protocol in ("dialog06", "toledo8217"):
+            yield from _requires("protocol", self.protocol, {"device": self.device})
+
+
+@dataclass(frozen=True)
+class InstoreBarcode:
+    """An in-store EAN-13 prefix (20–29) and what its value field holds."""
+
+    prefix: str = field(
+        metadata={
+            "doc": "Präfix 20 bis 29",
+            "check": matches(r"2[0-9]", 'zwei Ziffern "20" bis "29"'),
+        }
+    )
+    kind: Literal["weight", "price"] = field(
+        metadata={"doc": "weight: Gewicht in Gramm, price: Preis in Cent"}
+    )
+
+
+@dataclass(frozen=True)
+class BarcodeSettings:
+    """Barcodes for weighed and priced goods; an empty list keeps the built-in defaults."""
+
+    instore: tuple[InstoreBarcode, ...] = field(
+        default=(), metadata={"doc": "Präfixe für Waagen-Etiketten; leer = eingebaute Vorgaben"}
+    )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        seen: set[str] = set()
+        for index, barcode in enumerate(self.instore):
+            if barcode.prefix in seen:
+                yield (
+                    f"instore[{index}].prefix",
+                    f"Präfix {describe_value(barcode.prefix)} kommt mehrfach vor",
+                )
+            seen.add(barcode.prefix)
+
+
+@dataclass(frozen=True)
+class TruckConfig:
+    """Everything the truck's till and agent are configured with."""
+
+    shop: ShopSettings = field(metadata={"doc": "Das Unternehmen"})
+    truck: TruckSettings = field(metadata={"doc": "Dieser Wagen"})
+    tse: TseSettings = field(metadata={"doc": "Technische Sicherheitseinrichtung"})
+    printer: PrinterSettings = field(metadata={"doc": "Bondrucker"})
+    scale: ScaleSettings = field(metadata={"doc": "Waage"})
+    paths: PathSettings = field(default_factory=PathSettings, metadata={"doc": "Dateien"})
+    barcode: BarcodeSettings = field(default_factory=BarcodeSettings, metadata={"doc": "Barcodes"})
+    language: Language = field(default="de", metadata={"doc": "Sprache der Oberfläche"})
+
+
+def load_truck_config(path: Path) -> TruckConfig:
+    """Read the truck's TOML file; raises ConfigError listing every problem in it."""
+    return load_config(path, TruckConfig)

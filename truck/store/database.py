@@ -1,0 +1,67 @@
+"""Opening the truck's SQLite database: durable settings, one writer at a time, migrations.
+
+Both the till and the agent open the same file. Writes go through ``write_transaction``,
+which takes SQLite's write lock up front (BEGIN IMMEDIATE) so that reading the journal's
+tail and appending to it cannot interleave between processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from truck.store.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; str() says why in the staff's words."""
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (creating if need be) the truck database and bring its schema up to date."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"Datenbank {path} lässt sich nicht öffnen: {exc}") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(f"Datenbank {path}: WAL-Modus nicht möglich ({mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        with write_transaction(db):
+            MIGRATIONS.apply(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(
+            f"Datenbank {path} ist beschädigt oder keine Tourkasse-Datenbank: {exc}"
+        ) from exc
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE … COMMIT, or a savepoint when already inside one."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

@@ -1,0 +1,75 @@
+"""The truck database's schema, one migration per change, applied in order and recorded."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("tourkasse-truck")
+
+
+@MIGRATIONS()
+def m001_journal(db: Database) -> None:
+    # The journal: canonical bytes are the truth; seq, kind and at are copies for lookups.
+    db.execute(
+        """
+        CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            data BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX journal_kind ON journal(kind, seq)")
+    # Nothing in the journal is ever changed or removed (GoBD): the database refuses it.
+    db.execute(
+        "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal "
+        "BEGIN SELECT RAISE(ABORT, 'journal entries cannot be changed'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal "
+        "BEGIN SELECT RAISE(ABORT, 'journal entries cannot be deleted'); END"
+    )
+    # Gap-free numbers per till (receipt numbers, closing numbers), advanced with the entry.
+    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    # Receipts by number, for reprints and voids; a projection of the journal.
+    db.execute(
+        """
+        CREATE TABLE receipts (
+            number INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+            at TEXT NOT NULL,
+            bon_type TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            void_of INTEGER
+        )
+        """
+    )
+    # TSE transactions started but not yet journaled as finished: what a restart must resolve.
+    db.execute(
+        """
+        CREATE TABLE open_transactions (
+            tse_number INTEGER PRIMARY KEY,
+            started_seq INTEGER NOT NULL REFERENCES journal(seq),
+            purpose TEXT NOT NULL,
+            draft TEXT
+        )
+        """
+    )
+
+
+@MIGRATIONS()
+def m002_articles(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE articles (
+            number TEXT PRIMARY KEY,
+            data TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE article_codes (gtin TEXT PRIMARY KEY, number TEXT NOT NULL REFERENCES articles(number))"
+    )
+    db.execute("CREATE TABLE departments (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
