@@ -1,0 +1,84 @@
+"""Shared helpers for the TSE tests: a clock the test moves by hand, and a consistency check."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from truck.fiscal.log_message import decode_log_message, verify_log_message, verify_signature
+from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
+from truck.fiscal.tse import FinishedTransaction
+
+START = datetime(2026, 11, 24, 10, 15, 2, 123456, tzinfo=UTC)
+
+
+class ManualClock:
+    """A clock that stands still until the test advances it (no sleeping in tests)."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def tse(tmp_path: Path, clock: ManualClock) -> Iterator[SoftwareTse]:
+    with SoftwareTse(tmp_path / "tse", clock=clock) as software_tse:
+        yield software_tse
+
+
+def assert_consistent(directory: Path, curve: str = "P-256") -> tuple[int, int]:
+    """Check a software TSE's state file from outside; return (transactions, log messages).
+
+    Signature counters and transaction numbers run 1..N without gaps, every log message
+    verifies, an active transaction has exactly its StartTransaction message and a finished one
+    also its FinishTransaction message, whose fields are those of the stored transaction.
+    """
+    with SoftwareTse(directory, curve=curve) as software_tse:  # type: ignore[arg-type]
+        public_key = software_tse.info().public_key
+        messages = software_tse.log_messages()
+    connection = sqlite3.connect(directory / STATE_FILE)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = connection.execute(
+            "SELECT number, state, finished FROM tse_transactions ORDER BY number"
+        ).fetchall()
+    finally:
+        connection.close()
+    logs = [decode_log_message(message)[0] for message in messages]
+    assert [log.signature_counter for log in logs] == list(range(1, len(logs) + 1))
+    assert all(verify_log_message(message, public_key) for message in messages)
+    assert [number for number, _, _ in rows] == list(range(1, len(rows) + 1))
+    for number, state, finished in rows:
+        operations = [log.operation_type for log in logs if log.transaction_number == number]
+        if state == "ACTIVE":
+            assert operations == ["StartTransaction"]
+            assert finished is None
+        else:
+            assert operations[0] == "StartTransaction"
+            assert operations[-1] == "FinishTransaction"
+            tx = FinishedTransaction.from_dict(json.loads(finished))
+            assert verify_signature(tx)
+            finish = next(
+                log
+                for log in logs
+                if log.transaction_number == number and log.operation_type == "FinishTransaction"
+            )
+            assert finish.signature_counter == tx.signature_counter
+            assert finish.process_data == tx.process_data
+            assert finish.log_time == tx.log_time
+    return len(rows), len(logs)
