@@ -1,0 +1,3 @@
+from tourkasse.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,411 @@
+"""What the truck's commands do. Output and errors are German, for the people at the truck."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from tourkasse.article_list import load_article_list
+from tourkasse.config import ConfigError
+from tourkasse.journal import ChainBroken, EntryKind
+from tourkasse.money import format_eur, parse_eur
+from tourkasse.receipt import Receipt, Staff
+from tourkasse.signature import TseFields
+from truck.config import TruckConfig, load_truck_config
+from truck.core.basket import WeighedPrice
+from truck.core.receipt_text import LOCAL, receipt_lines
+from truck.fiscal.tse import TseError
+from truck.store import articles, journal
+from truck.store.database import StoreError, open_database
+from truck.store.journal import ClockBehindJournal
+from truck.till.counter import Counter, CounterError
+from truck.till.opening import OpenedTill, open_till
+from truck.till.till import CashMovement, TillError
+
+MOVEMENTS_HELP = {
+    "in": "Einzahlung in die Kasse (z. B. Wechselgeld von der Bank)",
+    "out": "Auszahlung aus der Kasse (z. B. Rechnung bar bezahlt)",
+    "private-in": "Privateinlage des Inhabers",
+    "private-out": "Privatentnahme des Inhabers",
+    "transit": "Geldtransit: Bargeld zur Bank oder in den Tresor",
+}
+MOVEMENTS = {
+    "in": CashMovement.EINZAHLUNG,
+    "out": CashMovement.AUSZAHLUNG,
+    "private-in": CashMovement.PRIVATEINLAGE,
+    "private-out": CashMovement.PRIVATENTNAHME,
+    "transit": CashMovement.GELDTRANSIT,
+}
+
+
+class Refused(Exception):
+    """A request refused with a message for the user (exit code 1)."""
+
+
+def run(args: argparse.Namespace) -> int:
+    func: Callable[[argparse.Namespace], int | None] = args.func
+    try:
+        return func(args) or 0
+    except ConfigError as exc:
+        _err(f"Konfiguration fehlerhaft ({len(exc.problems)} Fehler):")
+        for problem in exc.problems:
+            _err(f"  {problem}")
+        return 2
+    except StoreError as exc:
+        _err(str(exc))
+        return 2
+    except ClockBehindJournal as exc:
+        _err(str(exc))
+        _err("Wenn die Uhrzeit stimmt: tourkasse truck clock override --staff NR --reason TEXT")
+        return 1
+    except (Refused, CounterError, TillError, TseError, ValueError) as exc:
+        _err(f"Abgelehnt: {exc}")
+        return 1
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[OpenedTill]:
+    shop = open_till(load_truck_config(args.config))
+    try:
+        for signed in shop.recovered:
+            receipt = signed.entry.body.get("receipt", {})
+            print(
+                f"Nach Neustart abgeschlossen: Bon {signed.number} "
+                f"({receipt.get('bon_type', signed.entry.kind.value)}, {receipt.get('note', '')})"
+            )
+        yield shop
+    finally:
+        shop.close()
+
+
+# --- config and articles ------------------------------------------------------------------
+
+
+def config_check(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    print(
+        f"Konfiguration in Ordnung: {args.config} – {config.shop.name}, Wagen {config.truck.id}, "
+        f"Kasse {config.truck.till_serial}, Journal {config.paths.journal}"
+    )
+    return 0
+
+
+def articles_import(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    article_list = load_article_list(args.file)
+    db = open_database(config.paths.journal)
+    try:
+        articles.replace_articles(db, article_list.articles, article_list.departments)
+    finally:
+        db.close()
+    print(
+        f"{len(article_list.articles)} Artikel und {len(article_list.departments)} "
+        f"Warengruppentasten aus {args.file} eingelesen."
+    )
+    return 0
+
+
+def articles_list(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    db = open_database(config.paths.journal)
+    try:
+        found = articles.search(db, args.search, limit=500)
+    finally:
+        db.close()
+    if not found:
+        print("Keine Artikel gefunden." if args.search else "Keine Artikelliste eingelesen.")
+        return 0
+    for article in found:
+        unit = "/kg" if article.unit.value == "kg" else ""
+        base = article.base_price()
+        base_text = f"  ({format_eur(base[0])}/{base[1]})" if base and unit == "" else ""
+        print(
+            f"{article.number:>6}  {article.name:<32} {format_eur(article.price):>10}{unit}"
+            f"  {article.vat_rate.percent_text:>4}{base_text}"
+        )
+    return 0
+
+
+# --- selling ------------------------------------------------------------------------------
+
+
+def sell(args: argparse.Namespace) -> int:
+    staff = Staff(args.staff, args.staff_name or args.staff) if args.staff else None
+    cash = parse_eur(args.cash) if args.cash else None
+    card = parse_eur(args.card) if args.card else 0
+    with opened(args) as shop:
+        counter = Counter(
+            shop.till,
+            shop.db,
+            staff=staff,
+            training=args.training,
+            instore=shop.instore_prefixes(),
+            till_may_compute_weight_prices=shop.config.scale.till_computed_price,
+            start_tse_on_first_line=False,
+        )
+        for item in args.items:
+            _enter(counter, item)
+        done = counter.pay(cash_tendered=cash, card=card)
+        _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
+    return 0
+
+
+def _enter(counter: Counter, item: str) -> None:
+    text = item.strip()
+    if "=" in text:
+        key, price = text.split("=", 1)
+        counter.department(key.strip(), parse_eur(price))
+    elif "@" in text:
+        number, grams = text.split("@", 1)
+        if not grams.strip().isdigit():
+            raise Refused(f"„{item}“: Gewicht in ganzen Gramm angeben, z. B. 4001@350")
+        counter.weighed(number.strip(), WeighedPrice(int(grams), None, "typed"))
+    elif "x" in text.lower():
+        quantity, code = text.lower().split("x", 1)
+        if not quantity.strip().isdigit():
+            raise Refused(f"„{item}“: Menge vor dem x angeben, z. B. 3x4006381333931")
+        counter.enter(code, int(quantity))
+    else:
+        counter.enter(text)
+
+
+def _print_receipt(shop: OpenedTill, number: int, receipt: Receipt, tse: TseFields, at) -> None:
+    for line in receipt_lines(
+        shop.shop_header(), number, receipt, tse, at, columns=shop.config.printer.columns
+    ):
+        print(line)
+    if tse.qr:
+        print(f"QR: {tse.qr}")
+
+
+def void(args: argparse.Namespace) -> int:
+    staff = Staff(args.staff, args.staff) if args.staff else None
+    with opened(args) as shop:
+        done = shop.till.void(args.number, staff=staff)
+        _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
+    return 0
+
+
+def receipt(args: argparse.Namespace) -> int:
+    with opened(args) as shop:
+        found, entry = shop.till.receipt(args.number)
+        _print_receipt(shop, args.number, found, TseFields.from_dict(entry.body["tse"]), entry.at)
+    return 0
+
+
+# --- cash ---------------------------------------------------------------------------------
+
+
+def cash_float(args: argparse.Namespace) -> int:
+    with opened(args) as shop:
+        signed = shop.till.opening_float(parse_eur(args.amount))
+        print(
+            f"Anfangsbestand {format_eur(parse_eur(args.amount))} gebucht (Beleg {signed.number})."
+        )
+        _tse_note(signed.tse)
+    return 0
+
+
+def cash_move(args: argparse.Namespace) -> int:
+    movement = MOVEMENTS[args.movement]
+    amount = parse_eur(args.amount)
+    with opened(args) as shop:
+        signed = shop.till.cash_movement(movement, amount, args.note)
+        print(f"{movement.value} {format_eur(amount)} gebucht (Beleg {signed.number}): {args.note}")
+        _tse_note(signed.tse)
+        print(f"Bargeld laut Kasse: {format_eur(shop.till.figures().expected_cash)}")
+    return 0
+
+
+def _tse_note(tse: TseFields) -> None:
+    if tse.failed:
+        print(tse.failure)
+    else:
+        print(f"TSE-Transaktion {tse.transaction_number}, Signaturzähler {tse.signature_counter}")
+
+
+def report_x(args: argparse.Namespace) -> int:
+    with opened(args) as shop:
+        figures, _ = shop.till.x_report()
+        print("X-Bericht (Zwischenstand seit dem letzten Tagesabschluss)")
+        _print_figures(figures.to_dict())
+    return 0
+
+
+def closing(args: argparse.Namespace) -> int:
+    counts: dict[int, int] = {}
+    for item in args.count:
+        value, _, number = item.partition("=")
+        if not number.strip().isdigit():
+            raise Refused(f"„{item}“: bitte WERT=ANZAHL, z. B. 50=2 oder 0,20=7")
+        cents = parse_eur(value)
+        counts[cents] = counts.get(cents, 0) + int(number)
+    with opened(args) as shop:
+        done = shop.till.daily_closing(counts)
+        print(f"Tagesabschluss Nr. {done.number}")
+        _print_figures(done.figures.to_dict())
+        print(f"Gezählt:          {format_eur(done.counted):>12}")
+        print(f"Differenz:        {format_eur(done.difference):>12}")
+    return 0
+
+
+def _print_figures(figures: dict) -> None:
+    print(
+        f"Belege:           {figures['receipts']:>12}  (Stornos {figures['voids']}, "
+        f"abgebrochen {figures['aborted']}, Training {figures['training']})"
+    )
+    print(f"Umsatz:           {format_eur(figures['turnover']):>12}")
+    for row in figures["vat"]:
+        print(
+            f"  {row['rate']:<8} brutto {format_eur(row['gross']):>12}  netto {format_eur(row['net']):>12}  MwSt {format_eur(row['vat']):>10}"
+        )
+    for method, amount in figures["payments"].items():
+        print(f"  {'Bar' if method == 'cash' else 'Karte':<8} {format_eur(amount):>19}")
+    print(f"Anfangsbestand:   {format_eur(figures['opening_float']):>12}")
+    for movement, amount in figures["movements"].items():
+        print(f"  {movement:<15} {format_eur(amount):>12}")
+    print(f"Bargeld (Soll):   {format_eur(figures['expected_cash']):>12}")
+
+
+# --- journal ------------------------------------------------------------------------------
+
+
+def _journal_db(config: TruckConfig):
+    if not config.paths.journal.exists():
+        raise Refused(f"Journal {config.paths.journal} gibt es noch nicht (noch nichts verkauft?)")
+    return open_database(config.paths.journal)
+
+
+def journal_verify(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    db = _journal_db(config)
+    try:
+        summary = journal.verify(db, truck=config.truck.id)
+    except ChainBroken as exc:
+        print(f"Journal FEHLERHAFT: Eintrag {exc.seq}: {exc.reason}")
+        return 1
+    finally:
+        db.close()
+    if summary.entries == 0:
+        print(f"Journal in Ordnung: leer ({config.paths.journal})")
+    else:
+        print(
+            f"Journal in Ordnung: {summary.entries} Einträge, {summary.first_seq}–{summary.last_seq}, "
+            f"lückenlos, Hash-Kette gültig, letzter Hash {summary.last_hash[:16]}…"
+        )
+    return 0
+
+
+def journal_show(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    db = _journal_db(config)
+    try:
+        kind = EntryKind(args.kind) if args.kind else None
+        rows = list(journal.entries(db, kinds=(kind,) if kind else ()))
+    except ValueError as exc:
+        raise Refused(
+            f"unbekannte Art „{args.kind}“ (z. B. {', '.join(k.value for k in EntryKind)})"
+        ) from exc
+    finally:
+        db.close()
+    if args.last:
+        rows = rows[-args.last :]
+    for entry in rows:
+        print(
+            f"{entry.seq:>6}  {entry.at.astimezone(LOCAL):%d.%m.%Y %H:%M:%S}  {entry.kind.value:<18} {_summary(entry.body)}"
+        )
+    return 0
+
+
+def _summary(body: dict) -> str:
+    if "receipt" in body:
+        receipt = Receipt.from_dict(body["receipt"])
+        text = f"Bon {body['number']} {receipt.bon_type.value} {format_eur(receipt.total)}"
+        if receipt.void_of:
+            text += f" Storno zu Bon {receipt.void_of}"
+        tse = body.get("tse", {})
+        text += (
+            f" – {tse['failure']}"
+            if "failure" in tse
+            else f" – TSE {tse.get('transaction_number')}"
+        )
+        if body.get("recovered"):
+            text += " (nach Neustart)"
+        return text + (f" – {receipt.note}" if receipt.note else "")
+    if "amount" in body:
+        return f"Beleg {body.get('number')} {body.get('movement', 'Anfangsbestand')} {format_eur(body['amount'])} {body.get('note', '')}".rstrip()
+    if "closing_number" in body:
+        return f"Abschluss {body['closing_number']}: gezählt {format_eur(body['counted'])}, Differenz {format_eur(body['difference'])}"
+    if "tse_number" in body:
+        return f"TSE-Transaktion {body['tse_number']} gestartet"
+    if body.get("staff"):
+        return f"{body['staff']['name']} ({body['staff']['number']})"
+    return ", ".join(f"{k}={v}" for k, v in body.items() if not isinstance(v, dict | list))
+
+
+def journal_export(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    db = _journal_db(config)
+    out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
+    try:
+        count = 0
+        for (data,) in db.execute("SELECT data FROM journal ORDER BY seq"):
+            out.write(bytes(data) + b"\n")
+            count += 1
+    finally:
+        db.close()
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"{count} Einträge nach {args.out} geschrieben.")
+    return 0
+
+
+# --- TSE and clock ------------------------------------------------------------------------
+
+
+def tse_info(args: argparse.Namespace) -> int:
+    with opened(args) as shop:
+        try:
+            info = shop.tse.info()
+            shop.tse.self_test()
+        except TseError as exc:
+            print(f"TSE ausgefallen: {exc}")
+            return 1
+        print(f"TSE:              {info.description}")
+        print(f"Zertifiziert:     {'ja' if info.certified else 'nein'}")
+        print(f"Seriennummer:     {info.serial_number}")
+        print(f"Algorithmus:      {info.signature_algorithm}")
+        print(f"Zeitformat:       {info.time_format}")
+        print(f"Öffentl. Schlüssel (Base64): {_b64(info.public_key)}")
+        print("Selbsttest:       bestanden")
+    return 0
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def clock_override(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    db = open_database(config.paths.journal)
+    try:
+        from truck.till.opening import make_tse, wall_clock
+        from truck.till.till import Till
+
+        tse = make_tse(config, wall_clock)
+        till = Till(
+            db, tse, truck=config.truck.id, client_id=config.truck.till_serial, clock=wall_clock
+        )
+        entry = till.override_clock(Staff(args.staff, args.staff), args.reason)
+    finally:
+        db.close()
+    print(f"Uhrzeit freigegeben und im Journal vermerkt (Eintrag {entry.seq}).")
+    return 0

@@ -1,0 +1,79 @@
+"""Opening the till from the truck's configuration: database, TSE, recovery after a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from truck.config import TruckConfig
+from truck.core.barcode import DEFAULT_INSTORE_PREFIXES, InStorePrefix
+from truck.core.receipt_text import ShopHeader
+from truck.fiscal.software_tse import SoftwareTse
+from truck.fiscal.tse import Tse, TseUnavailable
+from truck.fiscal.unavailable import UnavailableTse
+from truck.store.database import open_database
+from truck.till.signing import Signed
+from truck.till.till import Till
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class OpenedTill:
+    config: TruckConfig
+    db: Database
+    tse: Tse
+    till: Till
+    recovered: list[Signed]
+
+    def close(self) -> None:
+        close = getattr(self.tse, "close", None)
+        if close is not None:
+            close()
+        self.db.close()
+
+    def shop_header(self) -> ShopHeader:
+        shop = self.config.shop
+        return ShopHeader(
+            shop.name,
+            shop.street,
+            shop.postcode,
+            shop.city,
+            shop.tax_number,
+            shop.vat_id,
+            self.config.truck.till_serial,
+        )
+
+    def instore_prefixes(self) -> tuple[InStorePrefix, ...]:
+        configured = tuple(
+            InStorePrefix(item.prefix, item.kind) for item in self.config.barcode.instore
+        )
+        return configured or DEFAULT_INSTORE_PREFIXES
+
+
+def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:
+    # Only the software TSE exists so far; the config refuses other kinds.
+    return SoftwareTse(config.paths.tse, curve=config.tse.curve, clock=clock)
+
+
+def open_till(config: TruckConfig, *, clock: Callable[[], datetime] = wall_clock) -> OpenedTill:
+    """Open everything the till needs and resolve what a crash may have left open.
+
+    Raises truck.store.database.StoreError for an unusable database. A TSE that cannot be
+    opened does not stop the till: it sells in failure mode, and every receipt says so.
+    """
+    db = open_database(config.paths.journal)
+    try:
+        tse: Tse = make_tse(config, clock)
+    except TseUnavailable as exc:
+        tse = UnavailableTse(str(exc))
+    except BaseException:
+        db.close()
+        raise
+    till = Till(db, tse, truck=config.truck.id, client_id=config.truck.till_serial, clock=clock)
+    return OpenedTill(config, db, tse, till, till.recover())
