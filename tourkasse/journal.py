@@ -59,24 +59,21 @@ class Entry:
         return entry_hash(self.data)
 
 
-def _reject_floats(value: Any, path: str = "body") -> None:
-    if isinstance(value, float):
-        raise JournalError(f"{path}: floats are not allowed in the journal (money is cents)")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise JournalError(f"{path}: keys must be strings")
-            _reject_floats(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _reject_floats(item, f"{path}[{index}]")
+def _no_floats(token: str) -> Any:
+    raise JournalError(f"floats are not allowed in the journal (money is cents): {token}")
 
 
 def canonical_bytes(value: Any) -> bytes:
-    _reject_floats(value)
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    """Sorted keys, no spaces, UTF-8; refuses floats, NaN and non-string keys."""
+    try:
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise JournalError(f"not storable in the journal: {exc}") from exc
+    # Reading the text back calls the hook for every float token; the C parser makes it cheap.
+    json.loads(text, parse_float=_no_floats)
+    return text.encode("utf-8")
 
 
 def format_time(moment: datetime) -> str:

@@ -6,7 +6,7 @@ journal entry alone.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -35,11 +35,12 @@ class TseFields:
         return self.failure is not None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("start", "end"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        return {key: value for key, value in data.items() if value is not None}
+        data: dict[str, Any] = {}
+        for key in _FIELD_NAMES:
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value.isoformat() if isinstance(value, datetime) else value
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TseFields:
@@ -52,3 +53,6 @@ class TseFields:
     @classmethod
     def failed_with(cls, reason: str, *, description: str = "TSE") -> TseFields:
         return cls(certified=False, description=description, failure=f"TSE ausgefallen: {reason}")
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(TseFields))

@@ -49,19 +49,32 @@ def open_database(path: Path) -> sqlite_utils.Database:
 
 
 @contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE … COMMIT, or a savepoint when already inside one."""
+def write_transaction(
+    db: sqlite_utils.Database, *, durable: bool = True
+) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE … COMMIT, or a savepoint when already inside one.
+
+    ``durable=False`` commits without waiting for the disk (synchronous=NORMAL): the write
+    survives a crashed process but may be lost in a power cut. Only for working state that
+    a later durable commit makes safe or that recovery can do without.
+    """
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    if not durable:
+        conn.execute("PRAGMA synchronous = NORMAL")
     try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+    finally:
+        if not durable:
+            conn.execute("PRAGMA synchronous = FULL")

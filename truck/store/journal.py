@@ -61,7 +61,7 @@ def append(
     *,
     truck: str,
     kind: EntryKind,
-    body: dict[str, Any],
+    body: dict[str, Any] | Callable[[Database], dict[str, Any]],
     clock: Callable[[], datetime],
     effects: Effects | None = None,
     before_commit: Callable[[str], None] | None = None,
@@ -71,6 +71,8 @@ def append(
     The time is read from ``clock`` inside the lock, so entries are in time order. A clock
     behind the journal's last entry raises ClockBehindJournal, except for the entries that
     record a clock override or correction, which are allowed to set time back.
+    ``body`` may be a function of the database, called inside the transaction, for bodies
+    that carry a number which must be drawn under the same lock (receipt and closing numbers).
     ``before_commit`` is called with the names of the commit's steps (for crash tests).
     """
     step = before_commit or _no_step
@@ -79,8 +81,9 @@ def append(
         now = clock()
         if last.at is not None and now < last.at and not kind.resets_clock:
             raise ClockBehindJournal(now, last.at)
+        content = body(db) if callable(body) else body
         entry = encode_entry(
-            truck=truck, seq=last.seq + 1, at=now, kind=kind, prev=last.hash, body=body
+            truck=truck, seq=last.seq + 1, at=now, kind=kind, prev=last.hash, body=content
         )
         db.execute(
             "INSERT INTO journal (seq, kind, at, hash, data) VALUES (?, ?, ?, ?, ?)",
@@ -93,19 +96,9 @@ def append(
     return entry
 
 
-def next_number(db: Database, counter: str) -> int:
-    """The next gap-free number of a counter; call inside the entry's transaction."""
-    db.execute(
-        "INSERT INTO counters (name, value) VALUES (?, 1) "
-        "ON CONFLICT(name) DO UPDATE SET value = value + 1",
-        [counter],
-    )
-    return db.execute("SELECT value FROM counters WHERE name = ?", [counter]).fetchone()[0]
-
-
-def peek_number(db: Database, counter: str) -> int:
-    row = db.execute("SELECT value FROM counters WHERE name = ?", [counter]).fetchone()
-    return (row[0] if row else 0) + 1
+def next_receipt_number(db: Database) -> int:
+    """The next gap-free receipt number; call inside the entry's transaction."""
+    return db.execute("SELECT coalesce(max(number), 0) + 1 FROM receipts").fetchone()[0]
 
 
 def entries(db: Database, *, after: int = 0, kinds: tuple[EntryKind, ...] = ()) -> Iterator[Entry]:

@@ -31,14 +31,13 @@ def m001_journal(db: Database) -> None:
         "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal "
         "BEGIN SELECT RAISE(ABORT, 'journal entries cannot be deleted'); END"
     )
-    # Gap-free numbers per till (receipt numbers, closing numbers), advanced with the entry.
-    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-    # Receipts by number, for reprints and voids; a projection of the journal.
+    # Receipts by number, for reprints and voids; a projection of the journal, written in the
+    # receipt entry's transaction. The next receipt number is one more than the highest here.
     db.execute(
         """
         CREATE TABLE receipts (
             number INTEGER PRIMARY KEY,
-            seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+            seq INTEGER NOT NULL REFERENCES journal(seq),
             at TEXT NOT NULL,
             bon_type TEXT NOT NULL,
             total INTEGER NOT NULL,

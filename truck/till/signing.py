@@ -27,11 +27,16 @@ from tourkasse.signature import TseFields
 from tourkasse.vat import VatRate
 from truck.fiscal.process_data import PROCESS_TYPE, build_process_data
 from truck.fiscal.qr import build_qr_string
-from truck.fiscal.tse import FinishedTransaction, TransactionState, Tse, TseError, TseUnavailable
+from truck.fiscal.tse import (
+    FinishedTransaction,
+    TransactionState,
+    Tse,
+    TseError,
+    TseInfo,
+    TseUnavailable,
+)
 from truck.store import journal
 from truck.store.database import write_transaction
-
-RECEIPT_COUNTER = "receipt"
 
 Step = Callable[[str], None]
 
@@ -58,9 +63,10 @@ class Signable:
                 "bon_type": self.bon_type.value,
                 "gross": {rate.name: amount for rate, amount in self.gross_by_rate.items()},
                 "payments": list(self.payments),
-                "receipt": self.receipt.to_dict() if self.receipt else None,
+                # the body already holds the receipt as a dict; draft it from there
+                "receipt": self.body.get("receipt") if self.receipt else None,
             },
-            sort_keys=True,
+            check_circular=False,
         )
 
     @classmethod
@@ -109,6 +115,8 @@ class Signer:
         self.client_id = client_id
         self.clock = clock
         self.step: Step = step or (lambda name: None)
+        self._failing: bool | None = None  # read from the journal once, then kept up to date
+        self._info: TseInfo | None = None  # a TSE's identity does not change while it is open
 
     # --- the commit path ----------------------------------------------------------------
 
@@ -141,7 +149,9 @@ class Signer:
         """Sign the event with the transaction ``opened`` and journal it; return when committed."""
         if opened.tse_number is None:
             return self._journal_signed(event, self._failure_fields(opened.failure or ""), None)
-        with write_transaction(self.db):
+        # Not waited for on disk: it outlives a crashed process, which is what recovery needs;
+        # after a power cut without it, recovery still journals what the TSE signed.
+        with write_transaction(self.db, durable=False):
             self.db.execute(
                 "UPDATE open_transactions SET draft = ? WHERE tse_number = ?",
                 [event.to_draft(), opened.tse_number],
@@ -236,23 +246,23 @@ class Signer:
                     )
                 else:
                     db.execute("DELETE FROM open_transactions WHERE tse_number = ?", [tse_number])
-            if event.receipt is not None:
-                receipt = event.receipt
-                db.execute(
-                    "INSERT INTO receipts (number, seq, at, bon_type, total, void_of) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        numbers[0],
-                        entry.seq,
-                        entry.at.isoformat(),
-                        receipt.bon_type.value,
-                        receipt.total,
-                        receipt.void_of,
-                    ],
-                )
+            # Every numbered event is indexed, so the next number is always the highest + 1.
+            receipt = event.receipt
+            db.execute(
+                "INSERT INTO receipts (number, seq, at, bon_type, total, void_of) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    numbers[0],
+                    entry.seq,
+                    entry.at.isoformat(),
+                    event.bon_type.value,
+                    receipt.total if receipt else sum(amount for amount, _ in event.payments),
+                    receipt.void_of if receipt else None,
+                ],
+            )
 
         def body_with_number(db: Database) -> dict[str, Any]:
-            numbers.append(journal.next_number(db, RECEIPT_COUNTER))
+            numbers.append(journal.next_receipt_number(db))
             body = dict(event.body, number=numbers[0], tse=fields.to_dict())
             body.pop("journaled_as", None)
             if recovered:
@@ -289,32 +299,34 @@ class Signer:
         make_body: Callable[[Database], dict[str, Any]],
         effects: Callable[[Database, Entry], None],
     ) -> Entry:
-        # The number must be drawn inside the entry's own transaction to stay gap-free.
-        with write_transaction(self.db):
-            body = make_body(self.db)
-            return journal.append(
-                self.db,
-                truck=self.truck,
-                kind=kind,
-                body=body,
-                clock=self.clock,
-                effects=effects,
-                before_commit=self.step,
-            )
+        # The number is drawn inside the entry's own transaction, so it stays gap-free.
+        return journal.append(
+            self.db,
+            truck=self.truck,
+            kind=kind,
+            body=make_body,
+            clock=self.clock,
+            effects=effects,
+            before_commit=self.step,
+        )
 
     # --- TSE failure mode ---------------------------------------------------------------
 
     def in_failure(self) -> bool:
-        last = journal.last_of(self.db, EntryKind.TSE_FAILURE_START, EntryKind.TSE_FAILURE_END)
-        return last is not None and last.kind is EntryKind.TSE_FAILURE_START
+        if self._failing is None:
+            last = journal.last_of(self.db, EntryKind.TSE_FAILURE_START, EntryKind.TSE_FAILURE_END)
+            self._failing = last is not None and last.kind is EntryKind.TSE_FAILURE_START
+        return self._failing
 
     def _note_failure(self, reason: str) -> None:
         if not self.in_failure():
             self._append(EntryKind.TSE_FAILURE_START, {"reason": reason})
+            self._failing = True
 
     def _note_recovery(self) -> None:
         if self.in_failure():
             self._append(EntryKind.TSE_FAILURE_END, {"reason": "TSE antwortet wieder"})
+            self._failing = False
 
     def _failure_fields(self, reason: str) -> TseFields:
         return TseFields.failed_with(reason, description=self._description())
@@ -326,7 +338,9 @@ class Signer:
             return "TSE"
 
     def fields_of(self, finished: FinishedTransaction) -> TseFields:
-        info = self.tse.info()
+        if self._info is None:
+            self._info = self.tse.info()
+        info = self._info
         return TseFields(
             certified=info.certified,
             description=info.description,

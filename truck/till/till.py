@@ -19,11 +19,8 @@ from tourkasse.receipt import BonType, PaymentMethod, Receipt, Staff
 from tourkasse.vat import VatRate
 from truck.fiscal.tse import Tse
 from truck.store import journal
-from truck.store.database import write_transaction
 from truck.till.figures import DayFigures, counted_total, day_figures
 from truck.till.signing import OpenTransaction, Signable, Signed, Signer, Step
-
-CLOSING_COUNTER = "closing"
 
 
 class TillError(ValueError):
@@ -123,6 +120,8 @@ class Till:
         entry = journal.entry(self.db, row[0]) if row else None
         if entry is None:
             raise TillError(f"Bon {number} gibt es nicht")
+        if entry.kind is not EntryKind.RECEIPT:
+            raise TillError(f"Beleg {number} ist kein Verkaufsbon, sondern eine Kassenbewegung")
         return Receipt.from_dict(entry.body["receipt"]), entry
 
     def void(self, number: int, *, staff: Staff | None = None) -> SignedReceipt:
@@ -215,8 +214,9 @@ class Till:
         figures = self.figures()
         numbers: list[int] = []
 
-        def body_of() -> dict:
-            numbers.append(journal.next_number(self.db, CLOSING_COUNTER))
+        def body_of(db: Database) -> dict:
+            last = journal.last_of(db, EntryKind.DAILY_CLOSING)
+            numbers.append(last.body["closing_number"] + 1 if last else 1)
             return {
                 "closing_number": numbers[0],
                 "figures": figures.to_dict(),
@@ -227,8 +227,7 @@ class Till:
                 "staff": _staff(staff),
             }
 
-        with write_transaction(self.db):
-            entry = self._append(EntryKind.DAILY_CLOSING, body_of())
+        entry = self._append(EntryKind.DAILY_CLOSING, body_of)
         return Closing(numbers[0], figures, counted, counted - figures.expected_cash, entry)
 
     # --- staff and clock ----------------------------------------------------------------
@@ -261,7 +260,7 @@ class Till:
             {"source": source, "journal_last": last.isoformat() if last else None},
         )
 
-    def _append(self, kind: EntryKind, body: dict) -> Entry:
+    def _append(self, kind: EntryKind, body: dict | Callable[[Database], dict]) -> Entry:
         return journal.append(self.db, truck=self.truck, kind=kind, body=body, clock=self.clock)
 
 
