@@ -39,7 +39,14 @@ class UnsignedTse:
     def __init__(self) -> None:
         self.number = 0
         self.counter = 0
-        self._info = TseInfo("0" * 64, b"\x04" + b"\x00" * 64, "ecdsa-plain-SHA256", "unixTime", False, "Benchmark ohne Signatur")
+        self._info = TseInfo(
+            "0" * 64,
+            b"\x04" + b"\x00" * 64,
+            "ecdsa-plain-SHA256",
+            "unixTime",
+            False,
+            "Benchmark ohne Signatur",
+        )
 
     def info(self) -> TseInfo:
         return self._info
@@ -55,17 +62,30 @@ class UnsignedTse:
     def update_transaction(self, client_id, number, process_type, process_data) -> None:
         return None
 
-    def finish_transaction(self, client_id, number, process_type, process_data) -> FinishedTransaction:
+    def finish_transaction(
+        self, client_id, number, process_type, process_data
+    ) -> FinishedTransaction:
         self.counter += 1
         now = datetime.now(UTC)
         return FinishedTransaction(
-            number, client_id, process_type, process_data, now, now, self.counter,
-            b"\x00" * 64, self._info.serial_number, self._info.signature_algorithm, "unixTime",
+            number,
+            client_id,
+            process_type,
+            process_data,
+            now,
+            now,
+            self.counter,
+            b"\x00" * 64,
+            self._info.serial_number,
+            self._info.signature_algorithm,
+            "unixTime",
             self._info.public_key,
         )
 
     def cancel_transaction(self, client_id, number) -> FinishedTransaction:
-        return self.finish_transaction(client_id, number, "Kassenbeleg-V1", "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^")
+        return self.finish_transaction(
+            client_id, number, "Kassenbeleg-V1", "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^"
+        )
 
     def transaction_state(self, number):
         return TransactionState.UNKNOWN, None
@@ -109,7 +129,9 @@ class BareInsert:
         return time.perf_counter() - t0
 
 
-def bench_till(workdir: Path, tse, rounds: int) -> tuple[list[float], list[float], list[float], int]:
+def bench_till(
+    workdir: Path, tse, rounds: int
+) -> tuple[list[float], list[float], list[float], int]:
     """Per sale: the commit at payment (complete), the whole sale (start + complete), and a
     bare insert of the very same entry bytes right after it, so that both see the same disk."""
     catalogue = load_article_list(REPO / "config" / "articles.example.toml")
@@ -143,22 +165,42 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tourkasse-bench-", dir=REPO / "var" if (REPO / "var").is_dir() else None) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="tourkasse-bench-", dir=REPO / "var" if (REPO / "var").is_dir() else None
+    ) as tmp:
         root = Path(tmp)
         for name in ("unsigned", "signed"):
             (root / name).mkdir()
-        unsigned_commit, unsigned_sale, baseline, size = bench_till(root / "unsigned", UnsignedTse(), args.rounds)
+        unsigned_commit, unsigned_sale, baseline, size = bench_till(
+            root / "unsigned", UnsignedTse(), args.rounds
+        )
         tse = SoftwareTse(root / "signed" / "tse", clock=clock)
-        signed_commit, signed_sale, baseline_signed, _ = bench_till(root / "signed", tse, args.rounds)
+        signed_commit, signed_sale, baseline_signed, _ = bench_till(
+            root / "signed", tse, args.rounds
+        )
         tse.close()
     base = ms(baseline + baseline_signed)
-    print(f"Journal commit benchmark, {args.rounds} five-line cash sales, medians, same disk, same run")
-    print(f"  baseline: bare SQLite insert of the entry's {size} bytes (WAL, synchronous=FULL): {base:.3f} ms")
-    print(f"  commit at payment, without signature:  {ms(unsigned_commit):.3f} ms  ratio {ms(unsigned_commit) / base:.2f}  (target <= 1.5)")
-    print(f"  whole sale incl. TSE start entry, without signature: {ms(unsigned_sale):.3f} ms  ratio {ms(unsigned_sale) / base:.2f}")
-    print(f"  commit at payment, software TSE (ECDSA P-256): {ms(signed_commit):.3f} ms  ratio {ms(signed_commit) / base:.2f}")
-    print(f"  whole sale, software TSE: {ms(signed_sale):.3f} ms  ratio {ms(signed_sale) / base:.2f}")
-    print(f"  the signature's own cost per sale (start + finish): {ms(signed_sale) - ms(unsigned_sale):.3f} ms")
+    print(
+        f"Journal commit benchmark, {args.rounds} five-line cash sales, medians, same disk, same run"
+    )
+    print(
+        f"  baseline: bare SQLite insert of the entry's {size} bytes (WAL, synchronous=FULL): {base:.3f} ms"
+    )
+    print(
+        f"  commit at payment, without signature:  {ms(unsigned_commit):.3f} ms  ratio {ms(unsigned_commit) / base:.2f}  (target <= 1.5)"
+    )
+    print(
+        f"  whole sale incl. TSE start entry, without signature: {ms(unsigned_sale):.3f} ms  ratio {ms(unsigned_sale) / base:.2f}"
+    )
+    print(
+        f"  commit at payment, software TSE (ECDSA P-256): {ms(signed_commit):.3f} ms  ratio {ms(signed_commit) / base:.2f}"
+    )
+    print(
+        f"  whole sale, software TSE: {ms(signed_sale):.3f} ms  ratio {ms(signed_sale) / base:.2f}"
+    )
+    print(
+        f"  the signature's own cost per sale (start + finish): {ms(signed_sale) - ms(unsigned_sale):.3f} ms"
+    )
     return 0
 
 

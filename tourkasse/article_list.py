@@ -5,7 +5,7 @@ Prices are written as text in euros ("1,29") so that no float ever holds money.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -95,7 +95,7 @@ def load_article_list(path: Path) -> ArticleList:
     return ArticleList(tuple(articles), tuple(row.to_department() for row in raw.department))
 
 
-def _cross_checks(path: Path, articles: Iterable[Article]) -> list[ConfigProblem]:
+def _cross_checks(path: Path, articles: Sequence[Article]) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     by_number: dict[str, Article] = {}
     codes: dict[str, str] = {}
@@ -105,7 +105,7 @@ def _cross_checks(path: Path, articles: Iterable[Article]) -> list[ConfigProblem
             problems.append(
                 ConfigProblem(str(path), key, f"Artikelnummer {article.number} doppelt")
             )
-        by_number[article.number] = article
+        by_number.setdefault(article.number, article)
         for gtin in article.gtins:
             if gtin in codes:
                 problems.append(
@@ -114,7 +114,7 @@ def _cross_checks(path: Path, articles: Iterable[Article]) -> list[ConfigProblem
                     )
                 )
             codes[gtin] = article.number
-    for index, article in enumerate(by_number.values()):
+    for index, article in enumerate(articles):
         if article.deposit is not None:
             deposit = by_number.get(article.deposit)
             if deposit is None or not deposit.is_deposit:
@@ -123,6 +123,18 @@ def _cross_checks(path: Path, articles: Iterable[Article]) -> list[ConfigProblem
                         str(path),
                         f"article[{index}].deposit",
                         f"Pfandartikel {article.deposit} fehlt oder ist kein Pfand (is_deposit = true)",
+                    )
+                )
+            elif deposit.vat_rate is not article.vat_rate:
+                # Pfand takes the drink's rate; empties come back without their drink, so the
+                # deposit article itself must carry that one rate.
+                problems.append(
+                    ConfigProblem(
+                        str(path),
+                        f"article[{index}].deposit",
+                        f"Pfand {deposit.number} hat {deposit.vat_rate.percent_text} MwSt., "
+                        f"{article.name} aber {article.vat_rate.percent_text} – Pfand trägt den "
+                        "Steuersatz des Getränks; bitte einen eigenen Pfandartikel anlegen",
                     )
                 )
     return problems

@@ -108,23 +108,23 @@ def decode_entry(data: bytes) -> Entry:
     try:
         envelope = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise JournalError(f"entry is not valid JSON: {exc}") from exc
+        raise JournalError(f"kein gültiges JSON: {exc}") from exc
     if not isinstance(envelope, dict):
-        raise JournalError("entry is not a JSON object")
+        raise JournalError("kein JSON-Objekt")
     expected = {"v", "truck", "seq", "at", "kind", "prev", "body"}
     if set(envelope) != expected:
-        raise JournalError(f"entry has fields {sorted(envelope)}, expected {sorted(expected)}")
+        raise JournalError(f"Felder {sorted(envelope)}, erwartet {sorted(expected)}")
     if envelope["v"] != ENTRY_VERSION:
-        raise JournalError(f"entry version {envelope['v']} is not supported")
+        raise JournalError(f"Version {envelope['v']} wird nicht unterstützt")
     try:
         kind = EntryKind(envelope["kind"])
         at = datetime.fromisoformat(envelope["at"])
     except ValueError as exc:
         raise JournalError(str(exc)) from exc
     if at.tzinfo is None:
-        raise JournalError("entry time has no time zone")
+        raise JournalError("Zeit ohne Zeitzone")
     if canonical_bytes(envelope) != data:
-        raise JournalError("entry bytes are not in canonical form")
+        raise JournalError("nicht in kanonischer Form gespeichert (verändert?)")
     return Entry(
         envelope["truck"], envelope["seq"], at, kind, envelope["prev"], envelope["body"], data
     )
@@ -142,7 +142,7 @@ class ChainSummary:
 
 class ChainBroken(JournalError):
     def __init__(self, seq: int, reason: str) -> None:
-        super().__init__(f"entry {seq}: {reason}")
+        super().__init__(f"Eintrag {seq}: {reason}")
         self.seq = seq
         self.reason = reason
 
@@ -165,21 +165,27 @@ def check_chain(
     last_at: datetime | None = None
     for seq, data, stored_hash in rows:
         if seq != expected_seq:
-            raise ChainBroken(expected_seq, f"missing (next stored entry is {seq})")
+            raise ChainBroken(expected_seq, f"fehlt (der nächste vorhandene Eintrag ist {seq})")
         try:
             entry = decode_entry(data)
         except JournalError as exc:
             raise ChainBroken(seq, str(exc)) from exc
         if entry.seq != seq:
-            raise ChainBroken(seq, f"stored as {seq} but says it is {entry.seq}")
+            raise ChainBroken(seq, f"steht an Stelle {seq}, nennt sich aber {entry.seq}")
         if truck is not None and entry.truck != truck:
-            raise ChainBroken(seq, f"belongs to truck {entry.truck}, not {truck}")
+            raise ChainBroken(seq, f"gehört zu Wagen {entry.truck}, nicht zu {truck}")
         if entry_hash(data) != stored_hash:
-            raise ChainBroken(seq, "content does not match its stored hash (changed after writing)")
+            raise ChainBroken(
+                seq, "Inhalt passt nicht zu seinem Hash (nach dem Schreiben verändert)"
+            )
         if entry.prev != prev_hash:
-            raise ChainBroken(seq, "does not link to the entry before it (hash chain broken)")
+            raise ChainBroken(
+                seq,
+                f"verweist nicht auf Eintrag {seq - 1} (Hash-Kette unterbrochen): Eintrag "
+                f"{seq - 1} wurde verändert, oder dieser gehört nicht dorthin",
+            )
         if last_at is not None and entry.at < last_at and not entry.kind.resets_clock:
-            raise ChainBroken(seq, f"dated {entry.at.isoformat()}, before the entry preceding it")
+            raise ChainBroken(seq, f"datiert {entry.at.isoformat()}, vor dem Eintrag davor")
         first_at = first_at or entry.at
         last_at = entry.at
         prev_hash = stored_hash

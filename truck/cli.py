@@ -75,10 +75,18 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
     )
     sell.add_argument(
         "items",
-        nargs="+",
+        nargs="*",
         metavar="POSTEN",
-        help="EAN oder PLU; 3xCODE für eine Menge; PLU@GRAMM für Gewogenes (nur wenn die Kasse "
-        "den Preis berechnen darf); F7=2,50 für eine Warengruppentaste mit Preis",
+        help="EAN oder PLU; 3xCODE für eine Menge; "
+        "PLU@GRAMM für Gewogenes (nur wenn die Kasse den Preis berechnen darf); "
+        "F7=2,50 für eine Warengruppentaste mit Preis",
+    )
+    sell.add_argument(
+        "--back",
+        action="append",
+        default=[],
+        metavar="POSTEN",
+        help="Leergut (Pfandartikel) oder zurückgegebene Ware, z. B. --back 2x9010 (mehrfach)",
     )
     sell.add_argument("--cash", metavar="BETRAG", help="bar gegeben, z. B. 20 oder 13,50")
     sell.add_argument(

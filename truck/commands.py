@@ -152,6 +152,9 @@ def sell(args: argparse.Namespace) -> int:
         )
         for item in args.items:
             _enter(counter, item)
+        for item in args.back:
+            quantity, code = _quantity_and_code(item, item.strip())
+            counter.take_back(code, quantity)
         done = counter.pay(cash_tendered=cash, card=card)
         _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
     return 0
@@ -167,13 +170,18 @@ def _enter(counter: Counter, item: str) -> None:
         if not grams.strip().isdigit():
             raise Refused(f"„{item}“: Gewicht in ganzen Gramm angeben, z. B. 4001@350")
         counter.weighed(number.strip(), WeighedPrice(int(grams), None, "typed"))
-    elif "x" in text.lower():
-        quantity, code = text.lower().split("x", 1)
-        if not quantity.strip().isdigit():
-            raise Refused(f"„{item}“: Menge vor dem x angeben, z. B. 3x4006381333931")
-        counter.enter(code, int(quantity))
     else:
-        counter.enter(text)
+        quantity, code = _quantity_and_code(item, text)
+        counter.enter(code, quantity)
+
+
+def _quantity_and_code(item: str, text: str) -> tuple[int, str]:
+    if "x" not in text.lower():
+        return 1, text
+    quantity, code = text.lower().split("x", 1)
+    if not quantity.strip().isdigit():
+        raise Refused(f"„{item}“: Menge vor dem x angeben, z. B. 3x4006381333931")
+    return int(quantity), code
 
 
 def _print_receipt(shop: OpenedTill, number: int, receipt: Receipt, tse: TseFields, at) -> None:

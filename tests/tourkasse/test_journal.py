@@ -83,7 +83,7 @@ def test_non_canonical_bytes_are_refused():
         truck="T01", seq=1, at=T0, kind=EntryKind.RECEIPT, prev=GENESIS_HASH, body={"a": 1}
     )
     spaced = entry.data.replace(b":", b": ", 1)
-    with pytest.raises(JournalError, match="canonical"):
+    with pytest.raises(JournalError, match="kanonischer Form"):
         decode_entry(spaced)
 
 
@@ -110,7 +110,7 @@ def test_any_changed_byte_is_found_at_its_entry(index, offset):
 def test_a_missing_entry_is_named():
     rows = chain([{"n": i} for i in range(4)])
     del rows[2]
-    with pytest.raises(ChainBroken, match="entry 3: missing"):
+    with pytest.raises(ChainBroken, match="Eintrag 3: fehlt"):
         check_chain(rows)
 
 
@@ -120,7 +120,7 @@ def test_rewritten_entry_with_fresh_hash_breaks_the_link_of_the_next():
         truck="T01", seq=2, at=T0, kind=EntryKind.STAFF_SIGN_ON, prev=rows[0][2], body={"n": 99}
     )
     rows[1] = (2, forged.data, forged.hash)
-    with pytest.raises(ChainBroken, match="entry 3: does not link"):
+    with pytest.raises(ChainBroken, match="Eintrag 3: verweist nicht auf Eintrag 2"):
         check_chain(rows)
 
 
@@ -137,7 +137,7 @@ def test_time_may_only_go_back_at_a_clock_correction():
             entries.append((seq, entry.data, entry.hash))
             prev = entry.hash
         if kinds[1] is EntryKind.RECEIPT:
-            with pytest.raises(ChainBroken, match="before the entry preceding it"):
+            with pytest.raises(ChainBroken, match="vor dem Eintrag davor"):
                 check_chain(entries)
         else:
             assert check_chain(entries).entries == 2
@@ -145,5 +145,5 @@ def test_time_may_only_go_back_at_a_clock_correction():
 
 def test_entries_of_another_truck_are_refused():
     rows = chain([{}])
-    with pytest.raises(ChainBroken, match="truck T01, not T02"):
+    with pytest.raises(ChainBroken, match="Wagen T01, nicht zu T02"):
         check_chain(rows, truck="T02")

@@ -79,6 +79,7 @@ class Basket:
         if article.is_deposit:
             raise BasketError(f"{article.name} ist ein Pfandartikel – bitte als Pfand buchen")
         _check_quantity(quantity)
+        self._check_deposit(article, deposit)
         line = self._append(
             ReceiptLine(
                 kind=LineKind.SALE,
@@ -94,11 +95,19 @@ class Basket:
                 age_limit=article.age_limit,
             )
         )
-        if article.deposit is not None:
-            if deposit is None:
-                raise BasketError(f"Pfandartikel {article.deposit} zu {article.name} fehlt")
+        if article.deposit is not None and deposit is not None:
             self._add_deposit(deposit, quantity, article.vat_rate, len(self._lines) - 1)
         return line
+
+    @staticmethod
+    def _check_deposit(article: Article, deposit: Article | None) -> None:
+        """A drink with a deposit is sold with it or not at all: never half a line."""
+        if article.deposit is None:
+            return
+        if deposit is None:
+            raise BasketError(f"Pfandartikel {article.deposit} zu {article.name} fehlt")
+        if not deposit.is_deposit:
+            raise BasketError(f"{deposit.name} ist kein Pfandartikel")
 
     def add_weighed(self, article: Article, weighed: WeighedPrice) -> ReceiptLine:
         if article.unit is not Unit.KG:
@@ -134,11 +143,14 @@ class Basket:
             )
         )
 
-    def add_priced(self, article: Article, cents: Cents, gtin: str) -> ReceiptLine:
+    def add_priced(
+        self, article: Article, cents: Cents, gtin: str, *, deposit: Article | None = None
+    ) -> ReceiptLine:
         """An in-store label with the price printed into the barcode."""
         if cents <= 0:
             raise BasketError("Preis 0,00 € im Etikett – bitte neu auszeichnen")
-        return self._append(
+        self._check_deposit(article, deposit)
+        line = self._append(
             ReceiptLine(
                 kind=LineKind.SALE,
                 text=article.name,
@@ -153,6 +165,9 @@ class Basket:
                 age_limit=article.age_limit,
             )
         )
+        if article.deposit is not None and deposit is not None:
+            self._add_deposit(deposit, 1, article.vat_rate, len(self._lines) - 1)
+        return line
 
     def add_department(
         self, department: Department, cents: Cents, quantity: int = 1
@@ -229,6 +244,11 @@ class Basket:
     def void_line(self, index: int) -> None:
         """Take a line out before payment, together with the deposit that belongs to it."""
         self._check_index(index)
+        belongs_to = self._lines[index].deposit_for
+        if belongs_to is not None:
+            raise BasketError(
+                f"Das Pfand gehört zu Position {belongs_to + 1} – bitte diese Position stornieren"
+            )
         doomed = {index} | {i for i, line in enumerate(self._lines) if line.deposit_for == index}
         kept = [(i, line) for i, line in enumerate(self._lines) if i not in doomed]
         renumber = {old: new for new, (old, _) in enumerate(kept)}
@@ -252,6 +272,11 @@ class Basket:
             raise BasketError("Dieser Preis kann nicht geändert werden")
         original = line.override.original_price if line.override else line.unit_price
         amount = _limited(line_amount(line.quantity, line.unit, unit_price))
+        if line.discount > amount:
+            raise BasketError(
+                f"Der Rabatt von {format_eur(line.discount)} ist höher als der neue Betrag "
+                f"{format_eur(amount)} – bitte zuerst den Rabatt zurücknehmen"
+            )
         self._lines[index] = replace(
             line,
             unit_price=unit_price,

@@ -84,14 +84,41 @@ class Counter:
             return self._add(
                 lambda b: b.add_article(article, quantity, deposit=self._deposit(article))
             )
+        if quantity != 1:
+            raise CounterError("Etiketten mit Preis oder Gewicht bitte einzeln scannen, ohne Menge")
         if isinstance(scan, PricedCode):
             article = self._by_number(scan.plu)
-            return self._add(lambda b: b.add_priced(article, scan.cents, scan.gtin))
+            deposit = self._deposit(article)
+            return self._add(
+                lambda b: b.add_priced(article, scan.cents, scan.gtin, deposit=deposit)
+            )
         assert isinstance(scan, WeighedCode)
         article = self._by_number(scan.plu)
         return self._add(
             lambda b: b.add_weighed(article, WeighedPrice(scan.grams, None, "barcode"))
         )
+
+    def take_back(self, text: str, quantity: int = 1) -> ReceiptLine:
+        """Empties (a deposit article: Leergut) or goods brought back (a product return)."""
+        try:
+            scan = parse_scan(text, self.instore)
+        except BarcodeError as exc:
+            raise CounterError(str(exc)) from exc
+        if isinstance(scan, ArticleCode):
+            article = articles.by_gtin(self.db, scan.gtin)
+            if article is None:
+                raise CounterError(f"Artikel mit EAN {scan.gtin} ist nicht in der Artikelliste")
+        elif isinstance(scan, PluCode):
+            article = self._by_number(scan.plu)
+        else:
+            raise CounterError(
+                "Rückgabe bitte mit Artikelnummer oder EAN, nicht mit Waagen-Etikett"
+            )
+        if article.is_deposit:
+            # A deposit article has the rate of the drinks it goes with (the article list
+            # checks that they agree), so empties are taken back at the drinks' rate.
+            return self._add(lambda b: b.add_deposit_return(article, quantity, article.vat_rate))
+        return self._add(lambda b: b.add_return(article, quantity))
 
     def weighed(self, number: str, weighed: WeighedPrice) -> ReceiptLine:
         """A loose article weighed on the scale (or a weight typed in, where allowed)."""
