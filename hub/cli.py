@@ -25,6 +25,12 @@ def build_parser(prog: str = "tourkasse hub") -> argparse.ArgumentParser:
     )
     check.add_argument("file", type=Path, metavar="DATEI", help="Exportdatei, ein Eintrag je Zeile")
     check.add_argument("--truck", metavar="WAGEN", help="Wagen-ID, die jeder Eintrag tragen muss")
+    check.add_argument(
+        "--last-hash",
+        metavar="HASH",
+        help="Hash des letzten Eintrags, wie ihn der Wagen nennt (mind. 16 Zeichen): "
+        "nur so fällt auch eine Änderung am letzten Eintrag auf",
+    )
     check.set_defaults(func=journal_check)
     return parser
 
@@ -46,5 +52,13 @@ def journal_check(args: argparse.Namespace) -> int:
     except ChainBroken as exc:
         print(f"Journal FEHLERHAFT: Eintrag {exc.seq}: {exc.reason}")
         return 1
+    if args.last_hash:
+        expected = args.last_hash.strip().lower()
+        if len(expected) < 16 or not summary.last_hash.startswith(expected):
+            print(
+                f"Journal FEHLERHAFT: letzter Hash {summary.last_hash[:16]}… statt "
+                f"{expected[:16]}… – der letzte Eintrag wurde verändert oder fehlt"
+            )
+            return 1
     print(f"Journal in Ordnung: {summary.entries} Einträge, Hash-Kette gültig.")
     return 0

@@ -173,7 +173,7 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
     )
     exp.add_argument("--out", type=Path, metavar="DATEI", help="Datei statt Standardausgabe")
 
-    tse = command(sub, "tse", "Die TSE")
+    tse = command(sub, "tse", "Die TSE: Auskunft und Selbsttest")
     tse_sub = tse.add_subparsers(dest="action", metavar="AKTION", required=True)
     with_config(
         command(
@@ -184,7 +184,7 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         )
     )
 
-    clock = command(sub, "clock", "Die Uhr der Kasse")
+    clock = command(sub, "clock", "Die Uhr der Kasse: Zeit freigeben")
     clock_sub = clock.add_subparsers(dest="action", metavar="AKTION", required=True)
     ovr = with_config(
         command(
