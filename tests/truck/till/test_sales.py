@@ -17,6 +17,8 @@ from truck.fiscal.tse import FinishedTransaction
 from truck.store import articles, journal
 from truck.till.till import Till, TillError
 
+from ...conftest import EXAMPLE_CONFIG
+
 ANNA = Staff("7", "Anna")
 
 
@@ -227,3 +229,44 @@ def test_a_clock_behind_the_journal_stops_selling_until_overridden(till, till_pa
     till.override_clock(ANNA, "Uhr nach Stromausfall geprüft, Funkuhr im Wagen")
     till.sign_on(ANNA)
     assert journal.verify(db).entries == before + 2
+
+
+def test_a_clock_that_ran_ahead_is_corrected_in_the_journal(till, till_parts, clock):
+    from datetime import timedelta
+
+    db, _ = till_parts
+    till.sell(five_line_sale(db))
+    clock.set(clock.now - timedelta(days=2))  # GPS says: the journal's last entry is in the future
+    correction = till.correct_clock("gps")
+    assert correction.kind is EntryKind.CLOCK_CORRECTION
+    assert correction.body["source"] == "gps"
+    after = till.sell(five_line_sale(db))
+    assert after.entry.at < journal.entry(db, correction.seq - 1).at
+    assert journal.verify(db).entries == correction.seq + 2
+
+
+def test_a_tse_that_cannot_be_opened_leaves_the_till_selling_in_failure_mode(tmp_path, catalogue):
+    from truck.config import load_truck_config
+    from truck.store.articles import replace_articles
+    from truck.till.opening import open_till
+
+    config_text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('"../var/', '"')
+    path = tmp_path / "truck.toml"
+    path.write_text(config_text, encoding="utf-8")
+    config = load_truck_config(path)
+    shop = open_till(config)
+    replace_articles(shop.db, catalogue.articles, catalogue.departments)
+    assert not shop.till.sell(five_line_sale(shop.db)).signed.tse.failed
+    shop.close()
+
+    (config.paths.tse / "tse-key.pem").unlink()  # the TSE is gone
+    shop = open_till(config)
+    try:
+        done = shop.till.sell(five_line_sale(shop.db))
+        assert done.signed.tse.failed
+        assert "TSE ausgefallen" in done.signed.tse.failure
+        assert done.number == 2
+        kinds = [e.kind for e in journal.entries(shop.db)]
+        assert EntryKind.TSE_FAILURE_START in kinds
+    finally:
+        shop.close()
