@@ -174,7 +174,7 @@ def main() -> int:
         unsigned_commit, unsigned_sale, baseline, size = bench_till(
             root / "unsigned", UnsignedTse(), args.rounds
         )
-        tse = SoftwareTse(root / "signed" / "tse", clock=clock)
+        tse = SoftwareTse(root / "signed" / "tse", clock=clock, create=True)
         signed_commit, signed_sale, baseline_signed, _ = bench_till(
             root / "signed", tse, args.rounds
         )

@@ -47,7 +47,7 @@ def till_parts(tmp_path: Path, clock: TickingClock, catalogue: ArticleList) -> I
 
     db = open_database(tmp_path / "journal.sqlite")
     replace_articles(db, catalogue.articles, catalogue.departments)
-    tse = SoftwareTse(tmp_path / "tse", clock=clock)
+    tse = SoftwareTse(tmp_path / "tse", clock=clock, create=True)
     yield db, tse
     tse.close()
     db.close()

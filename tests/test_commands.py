@@ -84,6 +84,7 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "truck.toml"
     path.write_text(text, encoding="utf-8")
     assert main(["truck", "articles", "import", "--config", str(path), str(EXAMPLE_ARTICLES)]) == 0
+    assert main(["truck", "tse", "init", "--config", str(path)]) == 0
     return path
 
 

@@ -183,6 +183,14 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
             commands.tse_info,
         )
     )
+    with_config(
+        command(
+            tse_sub,
+            "init",
+            "Die Software-TSE einmalig einrichten (Schlüssel und Zähler anlegen)",
+            commands.tse_init,
+        )
+    )
 
     clock = command(sub, "clock", "Die Uhr der Kasse: Zeit freigeben")
     clock_sub = clock.add_subparsers(dest="action", metavar="AKTION", required=True)

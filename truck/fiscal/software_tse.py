@@ -82,7 +82,11 @@ def _utc_now() -> datetime:
 
 
 class SoftwareTse:
-    """The software TSE in ``directory`` (key and state are created on first use)."""
+    """The software TSE in ``directory``.
+
+    Key and state are created only with ``create=True`` (``tourkasse truck tse init``): a TSE
+    whose folder has vanished must not come back silently as a new TSE with its counters at 1.
+    """
 
     def __init__(
         self,
@@ -90,6 +94,7 @@ class SoftwareTse:
         *,
         curve: Literal["P-256", "P-384"] = "P-256",
         clock: Callable[[], datetime] | None = None,
+        create: bool = False,
     ) -> None:
         if curve not in ("P-256", "P-384"):
             raise ValueError(f"unsupported curve {curve!r} (P-256 or P-384)")
@@ -97,6 +102,11 @@ class SoftwareTse:
         self._clock = clock or _utc_now
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
+        if not create and not (self._directory / STATE_FILE).exists():
+            raise TseUnavailable(
+                f"TSE nicht erreichbar: keine Software-TSE in {self._directory} "
+                "(einrichten mit: tourkasse truck tse init)"
+            )
         try:
             self._key, self._info = self._open(curve)
         except TseError:

@@ -37,7 +37,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def tse(tmp_path: Path, clock: ManualClock) -> Iterator[SoftwareTse]:
-    with SoftwareTse(tmp_path / "tse", clock=clock) as software_tse:
+    with SoftwareTse(tmp_path / "tse", clock=clock, create=True) as software_tse:
         yield software_tse
 
 
@@ -48,7 +48,7 @@ def assert_consistent(directory: Path, curve: str = "P-256") -> tuple[int, int]:
     verifies, an active transaction has exactly its StartTransaction message and a finished one
     also its FinishTransaction message, whose fields are those of the stored transaction.
     """
-    with SoftwareTse(directory, curve=curve) as software_tse:  # type: ignore[arg-type]
+    with SoftwareTse(directory, curve=curve, create=True) as software_tse:  # type: ignore[arg-type]
         public_key = software_tse.info().public_key
         messages = software_tse.log_messages()
     connection = sqlite3.connect(directory / STATE_FILE)

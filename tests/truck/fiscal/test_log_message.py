@@ -41,7 +41,7 @@ def finished(tse: SoftwareTse, clock: ManualClock) -> FinishedTransaction:
 def test_every_signature_from_start_to_finish_verifies(
     tmp_path: Path, clock: ManualClock, curve: str
 ) -> None:
-    with SoftwareTse(tmp_path, curve=curve, clock=clock) as tse:  # type: ignore[arg-type]
+    with SoftwareTse(tmp_path, curve=curve, clock=clock, create=True) as tse:  # type: ignore[arg-type]
         tx = finished(tse, clock)
         messages = tse.log_messages(tx.number)
     assert verify_signature(tx)
@@ -114,7 +114,7 @@ def test_tampered_signature_fails(tse: SoftwareTse, clock: ManualClock) -> None:
 
 def test_another_tses_key_fails(tmp_path: Path, tse: SoftwareTse, clock: ManualClock) -> None:
     tx = finished(tse, clock)
-    with SoftwareTse(tmp_path / "other", clock=clock) as other:
+    with SoftwareTse(tmp_path / "other", clock=clock, create=True) as other:
         foreign = other.info()
     assert not verify_signature(dataclasses.replace(tx, public_key=foreign.public_key))
     # Even with the matching serial number the signature is not the other key's.

@@ -29,7 +29,7 @@ from .test_tse_types import sample
 @pytest.fixture(scope="module")
 def shared_tse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftwareTse]:
     # Module scope: hypothesis runs many examples against one TSE.
-    with SoftwareTse(tmp_path_factory.mktemp("qr-tse")) as tse:
+    with SoftwareTse(tmp_path_factory.mktemp("qr-tse"), create=True) as tse:
         yield tse
 
 

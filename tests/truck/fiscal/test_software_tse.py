@@ -33,7 +33,7 @@ def sell(tse: SoftwareTse, client_id: str = "TK-01") -> int:
     [("P-256", "ecdsa-plain-SHA256", 65), ("P-384", "ecdsa-plain-SHA384", 97)],
 )
 def test_info(tmp_path: Path, curve: str, algorithm: str, key_size: int) -> None:
-    with SoftwareTse(tmp_path, curve=curve) as tse:  # type: ignore[arg-type]
+    with SoftwareTse(tmp_path, curve=curve, create=True) as tse:  # type: ignore[arg-type]
         info = tse.info()
         assert isinstance(tse, Tse)
         tse.self_test()
@@ -47,11 +47,11 @@ def test_info(tmp_path: Path, curve: str, algorithm: str, key_size: int) -> None
 
 def test_key_file_is_private_and_persists(tmp_path: Path) -> None:
     directory = tmp_path / "new" / "tse"
-    with SoftwareTse(directory) as tse:
+    with SoftwareTse(directory, create=True) as tse:
         serial = tse.info().serial_number
     assert stat.S_IMODE(os.stat(directory / KEY_FILE).st_mode) == 0o600
     assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
-    with SoftwareTse(directory) as again:
+    with SoftwareTse(directory, create=True) as again:
         assert again.info().serial_number == serial
 
 
@@ -87,11 +87,11 @@ def test_numbers_and_counters_are_gap_free(tse: SoftwareTse) -> None:
 
 @pytest.mark.parametrize("curve", ["P-256", "P-384"])
 def test_counters_continue_after_reopening(tmp_path: Path, curve: str) -> None:
-    with SoftwareTse(tmp_path, curve=curve) as tse:  # type: ignore[arg-type]
+    with SoftwareTse(tmp_path, curve=curve, create=True) as tse:  # type: ignore[arg-type]
         serial = tse.info().serial_number
         assert [sell(tse) for _ in range(3)] == [1, 2, 3]
         pending = tse.start_transaction("TK-01").number
-    with SoftwareTse(tmp_path, curve=curve) as tse:  # type: ignore[arg-type]
+    with SoftwareTse(tmp_path, curve=curve, create=True) as tse:  # type: ignore[arg-type]
         assert tse.info().serial_number == serial
         assert tse.open_transactions("TK-01") == [pending]
         tx = tse.finish_transaction("TK-01", pending, PROCESS_TYPE, RECEIPT)
@@ -136,10 +136,10 @@ def test_transaction_state_for_crash_recovery(tse: SoftwareTse) -> None:
 
 
 def test_transaction_state_survives_reopening(tmp_path: Path) -> None:
-    with SoftwareTse(tmp_path) as tse:
+    with SoftwareTse(tmp_path, create=True) as tse:
         number = tse.start_transaction("TK-01").number
         tx = tse.finish_transaction("TK-01", number, PROCESS_TYPE, RECEIPT)
-    with SoftwareTse(tmp_path) as tse:
+    with SoftwareTse(tmp_path, create=True) as tse:
         assert tse.transaction_state(number) == (TransactionState.FINISHED, tx)
 
 
@@ -191,7 +191,7 @@ def test_invalid_client_id_is_refused_without_using_a_number(tse: SoftwareTse) -
 
 
 def test_closed_tse_is_unavailable(tmp_path: Path) -> None:
-    tse = SoftwareTse(tmp_path)
+    tse = SoftwareTse(tmp_path, create=True)
     tse.close()
     with pytest.raises(TseUnavailable, match="TSE nicht erreichbar"):
         tse.start_transaction("TK-01")
@@ -200,7 +200,7 @@ def test_closed_tse_is_unavailable(tmp_path: Path) -> None:
 
 
 def test_self_test_notices_a_vanished_medium(tmp_path: Path) -> None:
-    with SoftwareTse(tmp_path / "stick") as tse:
+    with SoftwareTse(tmp_path / "stick", create=True) as tse:
         tse.self_test()
         (tmp_path / "stick" / KEY_FILE).rename(tmp_path / "elsewhere.pem")
         with pytest.raises(TseUnavailable, match="fehlt"):
@@ -208,52 +208,52 @@ def test_self_test_notices_a_vanished_medium(tmp_path: Path) -> None:
 
 
 def test_unreadable_key_is_unavailable(tmp_path: Path) -> None:
-    SoftwareTse(tmp_path).close()
+    SoftwareTse(tmp_path, create=True).close()
     (tmp_path / KEY_FILE).write_text("kein Schlüssel")
     with pytest.raises(TseUnavailable, match="TSE nicht erreichbar"):
-        SoftwareTse(tmp_path)
+        SoftwareTse(tmp_path, create=True)
 
 
 def test_unreadable_state_is_unavailable(tmp_path: Path) -> None:
     tmp_path.joinpath(STATE_FILE).write_bytes(b"this is not a database" * 100)
     with pytest.raises(TseUnavailable, match="TSE nicht erreichbar"):
-        SoftwareTse(tmp_path)
+        SoftwareTse(tmp_path, create=True)
 
 
 def test_lost_key_is_not_silently_replaced(tmp_path: Path) -> None:
-    with SoftwareTse(tmp_path) as tse:
+    with SoftwareTse(tmp_path, create=True) as tse:
         sell(tse)
     (tmp_path / KEY_FILE).unlink()
     with pytest.raises(TseUnavailable, match="Schlüssel"):
-        SoftwareTse(tmp_path)
+        SoftwareTse(tmp_path, create=True)
     assert not (tmp_path / KEY_FILE).exists()
 
 
 def test_lost_state_is_not_silently_restarted(tmp_path: Path) -> None:
-    with SoftwareTse(tmp_path) as tse:
+    with SoftwareTse(tmp_path, create=True) as tse:
         sell(tse)
     for path in tmp_path.glob(STATE_FILE + "*"):
         path.unlink()
     with pytest.raises(TseUnavailable, match="Zähler"):
-        SoftwareTse(tmp_path)
+        SoftwareTse(tmp_path, create=True)
 
 
 def test_foreign_key_is_refused(tmp_path: Path) -> None:
-    SoftwareTse(tmp_path / "a").close()
-    SoftwareTse(tmp_path / "b").close()
+    SoftwareTse(tmp_path / "a", create=True).close()
+    SoftwareTse(tmp_path / "b", create=True).close()
     (tmp_path / "a" / KEY_FILE).write_bytes((tmp_path / "b" / KEY_FILE).read_bytes())
     with pytest.raises(TseUnavailable, match="gehört nicht"):
-        SoftwareTse(tmp_path / "a")
+        SoftwareTse(tmp_path / "a", create=True)
 
 
 def test_curve_must_match_the_key(tmp_path: Path) -> None:
-    SoftwareTse(tmp_path, curve="P-256").close()
+    SoftwareTse(tmp_path, curve="P-256", create=True).close()
     with pytest.raises(TseUnavailable, match="P-384"):
-        SoftwareTse(tmp_path, curve="P-384")
+        SoftwareTse(tmp_path, curve="P-384", create=True)
 
 
 def test_state_file_uses_wal(tmp_path: Path) -> None:
-    SoftwareTse(tmp_path).close()
+    SoftwareTse(tmp_path, create=True).close()
     connection = sqlite3.connect(tmp_path / STATE_FILE)
     try:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -262,7 +262,7 @@ def test_state_file_uses_wal(tmp_path: Path) -> None:
 
 
 def test_two_instances_share_one_tse(tmp_path: Path) -> None:
-    with SoftwareTse(tmp_path) as first, SoftwareTse(tmp_path) as second:
+    with SoftwareTse(tmp_path, create=True) as first, SoftwareTse(tmp_path, create=True) as second:
         a = first.start_transaction("TK-01").number
         b = second.start_transaction("TK-01").number
         second.finish_transaction("TK-01", a, PROCESS_TYPE, RECEIPT)
@@ -270,3 +270,19 @@ def test_two_instances_share_one_tse(tmp_path: Path) -> None:
         assert (a, b, tx.signature_counter) == (1, 2, 4)
         assert first.transaction_state(a)[0] is TransactionState.FINISHED
     assert assert_consistent(tmp_path) == (2, 4)
+
+
+def test_a_vanished_tse_is_not_silently_replaced_by_a_new_one(tmp_path):
+    import shutil
+
+    with SoftwareTse(tmp_path / "tse", create=True) as tse:
+        tse.finish_transaction(
+            "KASSE1",
+            tse.start_transaction("KASSE1").number,
+            "Kassenbeleg-V1",
+            "Beleg^0.00_1.00_0.00_0.00_0.00^1.00:Bar",
+        )
+    shutil.move(tmp_path / "tse", tmp_path / "elsewhere")
+    with pytest.raises(TseUnavailable, match="tourkasse truck tse init"):
+        SoftwareTse(tmp_path / "tse")
+    assert not (tmp_path / "tse").exists()

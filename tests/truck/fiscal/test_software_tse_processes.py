@@ -23,7 +23,7 @@ SELLER = textwrap.dedent(
 
     directory, client, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     data = "Beleg^1.00_0.00_0.00_0.00_0.00^1.00:Bar"
-    with SoftwareTse(directory) as tse:
+    with SoftwareTse(directory, create=True) as tse:
         done = 0
         while count == 0 or done < count:
             number = tse.start_transaction(client).number
@@ -45,7 +45,7 @@ def seller(directory: Path, client: str, count: int) -> subprocess.Popen[str]:
 
 
 def test_two_processes_share_the_tse_without_gaps(tmp_path: Path) -> None:
-    SoftwareTse(tmp_path).close()  # create the key first, as the till would on setup
+    SoftwareTse(tmp_path, create=True).close()  # create the key first, as the till would on setup
     processes = [seller(tmp_path, client, 15) for client in ("TK-01", "TK-02")]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0]
@@ -70,7 +70,7 @@ def test_sigkill_at_any_instant_leaves_the_tse_consistent(tmp_path: Path) -> Non
         assert transactions >= sold_before + 3 + round_number
         sold_before = transactions
     # After the crashes the TSE simply goes on, and the till can finish what was left open.
-    with SoftwareTse(tmp_path) as tse:
+    with SoftwareTse(tmp_path, create=True) as tse:
         for number in tse.open_transactions("TK-01"):
             tse.cancel_transaction("TK-01", number)
         assert tse.open_transactions("TK-01") == []

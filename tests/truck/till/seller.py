@@ -58,7 +58,7 @@ def sell_until_killed(
     workdir: Path, report_fd: int, first_index: int, kill_at: str | None, kill_after: int
 ) -> None:
     db = open_database(workdir / "journal.sqlite")
-    tse = SoftwareTse(workdir / "tse", clock=wall_clock)
+    tse = SoftwareTse(workdir / "tse", clock=wall_clock, create=True)
     sold = 0
 
     def step(name: str) -> None:

@@ -95,7 +95,7 @@ class Shop:
 
     def restart_and_check(self) -> None:
         db = open_database(self.workdir / "journal.sqlite")
-        tse = SoftwareTse(self.workdir / "tse", clock=wall_clock)
+        tse = SoftwareTse(self.workdir / "tse", clock=wall_clock, create=True)
         try:
             till = Till(db, tse, truck="T01", client_id=CLIENT_ID, clock=wall_clock)
             if till.recover():
@@ -152,7 +152,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path, catalogue
 
     # every signature made in all that verifies, and its QR code gives back the receipt
     db = open_database(tmp_path / "journal.sqlite")
-    tse = SoftwareTse(tmp_path / "tse", clock=wall_clock)
+    tse = SoftwareTse(tmp_path / "tse", clock=wall_clock, create=True)
     try:
         for entry in journal.entries(db, kinds=(EntryKind.RECEIPT,)):
             fields = TseFields.from_dict(entry.body["tse"])
@@ -213,7 +213,7 @@ def _sell(path: Path, count: int, start, sold) -> None:
     from .seller import sale_of
 
     db = open_database(path / "journal.sqlite")
-    tse = SoftwareTse(path / "tse", clock=wall_clock)
+    tse = SoftwareTse(path / "tse", clock=wall_clock, create=True)
     till = Till(db, tse, truck="T01", client_id=CLIENT_ID, clock=wall_clock)
     start.wait()
     for index in range(1, count + 1):

@@ -247,6 +247,7 @@ def test_a_clock_that_ran_ahead_is_corrected_in_the_journal(till, till_parts, cl
 
 def test_a_tse_that_cannot_be_opened_leaves_the_till_selling_in_failure_mode(tmp_path, catalogue):
     from truck.config import load_truck_config
+    from truck.fiscal.software_tse import SoftwareTse
     from truck.store.articles import replace_articles
     from truck.till.opening import open_till
 
@@ -254,6 +255,7 @@ def test_a_tse_that_cannot_be_opened_leaves_the_till_selling_in_failure_mode(tmp
     path = tmp_path / "truck.toml"
     path.write_text(config_text, encoding="utf-8")
     config = load_truck_config(path)
+    SoftwareTse(config.paths.tse, create=True).close()  # tourkasse truck tse init
     shop = open_till(config)
     replace_articles(shop.db, catalogue.articles, catalogue.departments)
     assert not shop.till.sell(five_line_sale(shop.db)).signed.tse.failed
