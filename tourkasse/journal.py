@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,7 @@ class EntryKind(enum.StrEnum):
     DAILY_CLOSING = "daily_closing"
     TSE_FAILURE_START = "tse_failure_start"
     TSE_FAILURE_END = "tse_failure_end"
+    TSE_LATE_SIGNATURE = "tse_late_signature"  # the TSE's answer to a receipt sold in failure mode
     CLOCK_OVERRIDE = "clock_override"
     CLOCK_CORRECTION = "clock_correction"
 
@@ -199,8 +200,3 @@ def check_chain(
         first_at=first_at,
         last_at=last_at,
     )
-
-
-def iter_entries(rows: Iterable[bytes]) -> Iterator[Entry]:
-    for data in rows:
-        yield decode_entry(data)

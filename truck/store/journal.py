@@ -53,6 +53,12 @@ def tail(db: Database) -> Tail:
     return Tail(row[0], row[1], datetime.fromisoformat(row[2]))
 
 
+def check_clock(last: Tail, now: datetime) -> None:
+    """Refuse a time before the journal's last entry (a Pi without battery clock)."""
+    if last.at is not None and now < last.at:
+        raise ClockBehindJournal(now, last.at)
+
+
 Effects = Callable[[Database, Entry], None]
 
 
@@ -79,8 +85,8 @@ def append(
     with write_transaction(db):
         last = tail(db)
         now = clock()
-        if last.at is not None and now < last.at and not kind.resets_clock:
-            raise ClockBehindJournal(now, last.at)
+        if not kind.resets_clock:
+            check_clock(last, now)
         content = body(db) if callable(body) else body
         entry = encode_entry(
             truck=truck, seq=last.seq + 1, at=now, kind=kind, prev=last.hash, body=content

@@ -72,3 +72,13 @@ def m002_articles(db: Database) -> None:
         "CREATE TABLE article_codes (gtin TEXT PRIMARY KEY, number TEXT NOT NULL REFERENCES articles(number))"
     )
     db.execute("CREATE TABLE departments (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+
+
+@MIGRATIONS()
+def m003_one_void_and_late_signatures(db: Database) -> None:
+    # A receipt can be voided once; the database says no to a second void, whoever asks.
+    db.execute(
+        "CREATE UNIQUE INDEX receipts_one_void ON receipts(void_of) WHERE void_of IS NOT NULL"
+    )
+    # A transaction whose receipt was journaled in failure mode: the TSE still owes its answer.
+    db.execute("ALTER TABLE open_transactions ADD COLUMN journaled_number INTEGER")

@@ -1,8 +1,9 @@
 """The figures of a business day, as projections of the journal since the last closing.
 
 Turnover counts ordinary receipts (voids included, as negative receipts); training and
-aborted receipts are counted apart and never as turnover. Cash expected in the drawer is
-the opening float, plus cash taken, plus cash movements.
+aborted receipts are counted apart and never as turnover. Cash expected in the drawer is what
+was counted at the last closing and stayed in it, plus an opening float, plus cash taken,
+plus cash movements (money taken to the bank is a Geldtransit).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class DayFigures:
     training_total: int = 0
     gross_by_rate: dict[VatRate, int] = field(default_factory=dict)
     by_payment: dict[str, int] = field(default_factory=dict)
+    carried: int = 0  # cash counted at the last closing, still in the drawer
     opening_float: int = 0
     movements: dict[str, int] = field(default_factory=dict)
     tse_failures: int = 0
@@ -44,7 +46,12 @@ class DayFigures:
 
     @property
     def expected_cash(self) -> int:
-        return self.opening_float + self.by_payment.get("cash", 0) + sum(self.movements.values())
+        return (
+            self.carried
+            + self.opening_float
+            + self.by_payment.get("cash", 0)
+            + sum(self.movements.values())
+        )
 
     def to_dict(self) -> dict[str, Any]:
         rates = sorted(self.gross_by_rate, key=lambda rate: -rate.value)
@@ -67,6 +74,7 @@ class DayFigures:
                 for rate in rates
             ],
             "payments": dict(sorted(self.by_payment.items())),
+            "carried": self.carried,
             "opening_float": self.opening_float,
             "movements": dict(sorted(self.movements.items())),
             "expected_cash": self.expected_cash,
@@ -74,8 +82,12 @@ class DayFigures:
         }
 
 
-def day_figures(entries: Iterable[Entry]) -> DayFigures:
-    figures = DayFigures()
+def carried_of(last_closing: Entry | None) -> int:
+    return last_closing.body["counted"] if last_closing is not None else 0
+
+
+def day_figures(entries: Iterable[Entry], carried: int = 0) -> DayFigures:
+    figures = DayFigures(carried=carried)
     for entry in entries:
         body = entry.body
         if entry.kind is EntryKind.RECEIPT:

@@ -19,7 +19,7 @@ from tourkasse.receipt import BonType, PaymentMethod, Receipt, Staff
 from tourkasse.vat import VatRate
 from truck.fiscal.tse import Tse
 from truck.store import journal
-from truck.till.figures import DayFigures, counted_total, day_figures
+from truck.till.figures import DayFigures, carried_of, counted_total, day_figures
 from truck.till.signing import OpenTransaction, Signable, Signed, Signer, Step
 
 
@@ -194,9 +194,11 @@ class Till:
         return journal.last_of(self.db, EntryKind.DAILY_CLOSING)
 
     def figures(self) -> DayFigures:
-        """Figures since the last daily closing."""
+        """Figures since the last daily closing, starting from the cash counted at it."""
         last = self.last_closing()
-        return day_figures(journal.entries(self.db, after=last.seq if last else 0))
+        return day_figures(
+            journal.entries(self.db, after=last.seq if last else 0), carried_of(last)
+        )
 
     def x_report(self, *, staff: Staff | None = None) -> tuple[DayFigures, Entry]:
         figures = self.figures()
@@ -206,19 +208,26 @@ class Till:
         return figures, entry
 
     def daily_closing(self, counts: dict[int, int], *, staff: Staff | None = None) -> Closing:
-        """Close the day (Z): count the drawer, compare with what should be there, number it."""
+        """Close the day (Z): count the drawer, compare with what should be there, number it.
+
+        The figures are taken inside the closing's own transaction, so a sale committed at
+        the same moment is in this closing or the next, never in neither.
+        """
         try:
             counted = counted_total(counts)
         except ValueError as exc:
             raise TillError(str(exc)) from exc
-        figures = self.figures()
-        numbers: list[int] = []
+        made: list[tuple[int, DayFigures]] = []
 
         def body_of(db: Database) -> dict:
             last = journal.last_of(db, EntryKind.DAILY_CLOSING)
-            numbers.append(last.body["closing_number"] + 1 if last else 1)
+            number = last.body["closing_number"] + 1 if last else 1
+            figures = day_figures(
+                journal.entries(db, after=last.seq if last else 0), carried_of(last)
+            )
+            made.append((number, figures))
             return {
-                "closing_number": numbers[0],
+                "closing_number": number,
                 "figures": figures.to_dict(),
                 "count": {str(d): n for d, n in sorted(counts.items(), reverse=True) if n},
                 "counted": counted,
@@ -228,7 +237,8 @@ class Till:
             }
 
         entry = self._append(EntryKind.DAILY_CLOSING, body_of)
-        return Closing(numbers[0], figures, counted, counted - figures.expected_cash, entry)
+        number, figures = made[0]
+        return Closing(number, figures, counted, counted - figures.expected_cash, entry)
 
     # --- staff and clock ----------------------------------------------------------------
 

@@ -174,7 +174,27 @@ def test_tse_failure_sells_on_and_every_receipt_says_so(till_parts, clock):
     assert till.figures().tse_failures == 1
 
 
-def test_tse_lost_during_finish_is_closed_after_it_returns(till_parts, clock):
+def test_tse_lost_during_finish_gets_its_late_answer_journaled_beside_the_receipt(
+    till_parts, clock
+):
+    db, tse = till_parts
+    failing = FailingTse(tse)
+    till = Till(db, failing, truck="T01", client_id="TK-T01-0001", clock=clock)
+    opened = till.open_receipt()
+    failing.losing_answers = True  # the TSE signs, but its answer never arrives
+    sold = till.complete(opened, five_line_sale(db))
+    assert sold.signed.tse.failed
+    failing.losing_answers = False
+    (late,) = till.recover()
+    assert late.kind is EntryKind.TSE_LATE_SIGNATURE
+    assert late.body["receipt_number"] == sold.number
+    assert late.body["tse"]["process_data"].startswith("Beleg^")  # what the TSE really signed
+    assert tse.open_transactions("TK-T01-0001") == []
+    assert till.figures().receipts == 1  # the sale counts once
+    assert till.recover() == []
+
+
+def test_tse_gone_during_finish_has_its_transaction_cancelled_when_it_is_back(till_parts, clock):
     db, tse = till_parts
     failing = FailingTse(tse)
     till = Till(db, failing, truck="T01", client_id="TK-T01-0001", clock=clock)
@@ -182,12 +202,38 @@ def test_tse_lost_during_finish_is_closed_after_it_returns(till_parts, clock):
     failing.failing = True
     sold = till.complete(opened, five_line_sale(db))
     assert sold.signed.tse.failed
+    assert till.recover() == []  # still gone: nothing to do yet, nothing lost
     failing.failing = False
-    outcomes = till.recover()
-    assert len(outcomes) == 1
+    (late,) = till.recover()
+    assert late.body["receipt_number"] == sold.number
+    assert late.body["tse"]["process_data"].startswith("AVBelegabbruch^")
     assert tse.open_transactions("TK-T01-0001") == []
-    assert "nach Ausfall geschlossen" in outcomes[0].entry.body["receipt"]["note"]
-    assert till.figures().receipts == 1  # the sale counts once; the closing entry is an abort
+
+
+def test_a_signed_sale_whose_draft_was_lost_is_journaled_as_the_tse_signed_it(till_parts, clock):
+    """What a power cut between the TSE's signature and the journal may leave behind."""
+    db, tse = till_parts
+    till = Till(db, tse, truck="T01", client_id="TK-T01-0001", clock=clock)
+    opened = till.open_receipt()
+    receipt = five_line_sale(db)
+    from truck.till.signing import Signable
+
+    event = Signable(
+        EntryKind.RECEIPT,
+        {"receipt": receipt.to_dict()},
+        receipt.bon_type,
+        receipt.gross_by_rate,
+        tuple(receipt.tse_payments()),
+        receipt,
+    )
+    tse.finish_transaction("TK-T01-0001", opened.tse_number, "Kassenbeleg-V1", event.process_data())
+    (recovered,) = till.recover()
+    stored = Receipt.from_dict(recovered.entry.body["receipt"])
+    assert stored.bon_type is BonType.RECEIPT
+    assert stored.total == receipt.total
+    assert stored.gross_by_rate == receipt.gross_by_rate
+    assert "nicht erhalten" in stored.note
+    assert recovered.tse.process_data == event.process_data()
 
 
 def test_cash_movements_and_a_daily_closing_with_a_difference(till, till_parts):
