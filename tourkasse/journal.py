@@ -36,6 +36,11 @@ class EntryKind(enum.StrEnum):
     CLOCK_CORRECTION = "clock_correction"
 
     @property
+    def numbered(self) -> bool:
+        """Entries that carry the till's gap-free receipt number (BON_NR)."""
+        return self in (EntryKind.RECEIPT, EntryKind.OPENING_FLOAT, EntryKind.CASH_MOVEMENT)
+
+    @property
     def resets_clock(self) -> bool:
         """Entries after these may carry earlier times than the entries before them."""
         return self in (EntryKind.CLOCK_OVERRIDE, EntryKind.CLOCK_CORRECTION)
@@ -158,9 +163,14 @@ def check_chain(
     """Walk (seq, canonical bytes, stored hash) rows in order; raise ChainBroken at the first fault.
 
     Checks: gap-free sequence, canonical bytes, stored hash, link to the previous entry, the
-    truck id, and that no time goes backwards except after a clock correction or override.
+    truck id, that no time goes backwards except after a clock correction or override, and
+    that receipt and closing numbers run on without gaps (from 1 when the check starts at
+    the journal's beginning, from the first one seen otherwise).
     """
     expected_seq = first_seq
+    next_number: dict[str, int | None] = {"number": None, "closing_number": None}
+    if first_seq == 1:
+        next_number = {"number": 1, "closing_number": 1}
     count = 0
     first_at: datetime | None = None
     last_at: datetime | None = None
@@ -187,6 +197,15 @@ def check_chain(
             )
         if last_at is not None and entry.at < last_at and not entry.kind.resets_clock:
             raise ChainBroken(seq, f"datiert {entry.at.isoformat()}, vor dem Eintrag davor")
+        key = "number" if entry.kind.numbered else None
+        key = "closing_number" if entry.kind is EntryKind.DAILY_CLOSING else key
+        if key is not None:
+            number = entry.body.get(key)
+            wanted = next_number[key]
+            if not isinstance(number, int) or (wanted is not None and number != wanted):
+                what = "Bonnummer" if key == "number" else "Abschlussnummer"
+                raise ChainBroken(seq, f"{what} {number}, erwartet {wanted} (Lücke oder doppelt)")
+            next_number[key] = number + 1
         first_at = first_at or entry.at
         last_at = entry.at
         prev_hash = stored_hash

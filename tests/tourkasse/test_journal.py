@@ -128,15 +128,15 @@ def test_time_may_only_go_back_at_a_clock_correction():
     entries, prev = [], GENESIS_HASH
     times = [T0, T0 - timedelta(hours=1)]
     for kinds in (
-        [EntryKind.RECEIPT, EntryKind.RECEIPT],
-        [EntryKind.RECEIPT, EntryKind.CLOCK_CORRECTION],
+        [EntryKind.STAFF_SIGN_ON, EntryKind.STAFF_SIGN_ON],
+        [EntryKind.STAFF_SIGN_ON, EntryKind.CLOCK_CORRECTION],
     ):
         entries, prev = [], GENESIS_HASH
         for seq, (kind, at) in enumerate(zip(kinds, times, strict=True), start=1):
             entry = encode_entry(truck="T01", seq=seq, at=at, kind=kind, prev=prev, body={})
             entries.append((seq, entry.data, entry.hash))
             prev = entry.hash
-        if kinds[1] is EntryKind.RECEIPT:
+        if kinds[1] is EntryKind.STAFF_SIGN_ON:
             with pytest.raises(ChainBroken, match="vor dem Eintrag davor"):
                 check_chain(entries)
         else:
@@ -147,3 +147,15 @@ def test_entries_of_another_truck_are_refused():
     rows = chain([{}])
     with pytest.raises(ChainBroken, match="Wagen T01, nicht zu T02"):
         check_chain(rows, truck="T02")
+
+
+def test_receipt_and_closing_numbers_must_run_on_without_gaps():
+    kinds = [EntryKind.RECEIPT, EntryKind.CASH_MOVEMENT, EntryKind.DAILY_CLOSING, EntryKind.RECEIPT]
+    good = [{"number": 1}, {"number": 2}, {"closing_number": 1}, {"number": 3}]
+    assert check_chain(chain(good, kinds)).entries == 4
+    gap = [{"number": 1}, {"number": 2}, {"closing_number": 1}, {"number": 4}]
+    with pytest.raises(ChainBroken, match="Eintrag 4: Bonnummer 4, erwartet 3"):
+        check_chain(chain(gap, kinds))
+    twice = [{"number": 1}, {"number": 2}, {"closing_number": 2}, {"number": 3}]
+    with pytest.raises(ChainBroken, match="Abschlussnummer 2, erwartet 1"):
+        check_chain(chain(twice, kinds))

@@ -28,8 +28,10 @@ def open_database(path: Path) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"Datenbank {path} lässt sich nicht öffnen: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"Datenbank {path} lässt sich nicht öffnen: {exc.strerror}") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(describe_error(path, exc)) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -40,12 +42,48 @@ def open_database(path: Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         with write_transaction(db):
             MIGRATIONS.apply(db)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise StoreError(
-            f"Datenbank {path} ist beschädigt oder keine Tourkasse-Datenbank: {exc}"
-        ) from exc
+        raise StoreError(describe_error(path, exc)) from exc
     return db
+
+
+def open_for_reading(path: Path) -> sqlite_utils.Database:
+    """Open the journal only to read it: no lock taken, nothing created or migrated.
+
+    Works on a read-only copy too (a USB stick handed to a tax auditor).
+    """
+    if not path.exists():
+        raise StoreError(f"Datenbank {path} gibt es nicht")
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?{query}", uri=True, isolation_level=None
+            )
+            conn.execute("SELECT count(*) FROM journal").fetchone()
+            return sqlite_utils.Database(conn)
+        except sqlite3.OperationalError as exc:
+            last = exc
+            continue
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Datenbank {path} ist beschädigt oder keine Tourkasse-Datenbank: {exc}"
+            ) from exc
+    raise StoreError(f"Datenbank {path} lässt sich nicht lesen: {last}")
+
+
+def describe_error(path: Path, exc: sqlite3.Error) -> str:
+    """A database error in the words of the people at the truck."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"Datenbank {path} ist gerade von einem anderen Programm belegt – bitte gleich noch einmal"
+    if "readonly" in text or "read-only" in text:
+        return f"Datenbank {path} ist schreibgeschützt – ist die Speicherkarte voll oder defekt?"
+    if ("disk" in text and "full" in text) or "full" in text:
+        return f"Datenbank {path}: der Speicher ist voll"
+    if "unable to open" in text:
+        return f"Datenbank {path} lässt sich nicht öffnen (fehlt der Ordner oder das Schreibrecht?)"
+    return f"Datenbank {path} ist beschädigt oder keine Tourkasse-Datenbank: {exc}"
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from tourkasse.journal import (
     GENESIS_HASH,
+    ChainBroken,
     ChainSummary,
     Entry,
     EntryKind,
@@ -132,9 +133,22 @@ def last_of(db: Database, *kinds: EntryKind) -> Entry | None:
 
 
 def verify(db: Database, *, truck: str | None = None) -> ChainSummary:
-    """Check the whole chain; raises tourkasse.journal.ChainBroken at the first bad entry."""
+    """Check the whole chain and the receipt index; raises ChainBroken at the first fault."""
     rows = db.execute("SELECT seq, data, hash FROM journal ORDER BY seq")
-    return check_chain(((seq, bytes(data), hash_) for seq, data, hash_ in rows), truck=truck)
+    summary = check_chain(((seq, bytes(data), hash_) for seq, data, hash_ in rows), truck=truck)
+    numbered = [kind.value for kind in EntryKind if kind.numbered]
+    marks = ", ".join("?" * len(numbered))
+    mismatch = db.execute(
+        f"""SELECT j.seq FROM journal j LEFT JOIN receipts r ON r.seq = j.seq
+            WHERE j.kind IN ({marks}) AND r.seq IS NULL
+            UNION SELECT r.seq FROM receipts r LEFT JOIN journal j ON j.seq = r.seq
+            WHERE j.seq IS NULL OR j.kind NOT IN ({marks})
+            ORDER BY 1 LIMIT 1""",
+        numbered + numbered,
+    ).fetchone()
+    if mismatch is not None:
+        raise ChainBroken(mismatch[0], "Bonverzeichnis passt nicht zum Journal")
+    return summary
 
 
 def _no_step(name: str) -> None:

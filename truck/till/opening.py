@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from tourkasse.journal import Entry
 from truck.config import TruckConfig
 from truck.core.barcode import DEFAULT_INSTORE_PREFIXES, InStorePrefix
 from truck.core.receipt_text import ShopHeader
@@ -15,6 +16,7 @@ from truck.fiscal.software_tse import SoftwareTse
 from truck.fiscal.tse import Tse, TseUnavailable
 from truck.fiscal.unavailable import UnavailableTse
 from truck.store.database import open_database
+from truck.store.lock import TillLock
 from truck.till.signing import Signed
 from truck.till.till import Till
 
@@ -29,13 +31,15 @@ class OpenedTill:
     db: Database
     tse: Tse
     till: Till
-    recovered: list[Signed]
+    recovered: list[Signed | Entry]
+    lock: TillLock
 
     def close(self) -> None:
         close = getattr(self.tse, "close", None)
         if close is not None:
             close()
         self.db.close()
+        self.lock.release()
 
     def shop_header(self) -> ShopHeader:
         shop = self.config.shop
@@ -64,16 +68,29 @@ def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:
 def open_till(config: TruckConfig, *, clock: Callable[[], datetime] = wall_clock) -> OpenedTill:
     """Open everything the till needs and resolve what a crash may have left open.
 
-    Raises truck.store.database.StoreError for an unusable database. A TSE that cannot be
-    opened does not stop the till: it sells in failure mode, and every receipt says so.
+    Raises TillBusy when another process has this till open, and
+    truck.store.database.StoreError for an unusable database. A TSE that cannot be opened does
+    not stop the till: it sells in failure mode, and every receipt says so.
     """
-    db = open_database(config.paths.journal)
+    lock = TillLock(config.paths.journal).acquire()
+    try:
+        db = open_database(config.paths.journal)
+    except BaseException:
+        lock.release()
+        raise
     try:
         tse: Tse = make_tse(config, clock)
     except TseUnavailable as exc:
         tse = UnavailableTse(str(exc))
     except BaseException:
         db.close()
+        lock.release()
         raise
     till = Till(db, tse, truck=config.truck.id, client_id=config.truck.till_serial, clock=clock)
-    return OpenedTill(config, db, tse, till, till.recover())
+    opened = OpenedTill(config, db, tse, till, [], lock)
+    try:
+        opened.recovered = till.recover()
+    except BaseException:
+        opened.close()
+        raise
+    return opened
