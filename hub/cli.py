@@ -52,8 +52,9 @@ def journal_check(args: argparse.Namespace) -> int:
     except ChainBroken as exc:
         print(f"Journal FEHLERHAFT: Eintrag {exc.seq}: {exc.reason}")
         return 1
-    if args.last_hash:
-        expected = args.last_hash.strip().lower()
+    if args.last_hash is not None:
+        # as `journal verify` prints it, possibly with an ellipsis behind
+        expected = args.last_hash.strip().rstrip("….").lower()
         if len(expected) < 16 or not summary.last_hash.startswith(expected):
             print(
                 f"Journal FEHLERHAFT: letzter Hash {summary.last_hash[:16]}… statt "

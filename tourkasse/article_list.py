@@ -12,6 +12,7 @@ from typing import Literal
 
 from tourkasse.article import Article, ContentUnit, Department, Unit
 from tourkasse.config import ConfigError, ConfigProblem, load_config
+from tourkasse.gtin import is_valid_gtin
 from tourkasse.money import parse_eur
 from tourkasse.vat import VatRate
 
@@ -46,7 +47,8 @@ class ArticleRow:
             price=parse_eur(self.price),
             vat_rate=VatRate.from_percent(self.vat),
             group=self.group,
-            gtins=self.gtin,
+            # EAN-8 and UPC-A are kept as the 13-digit EAN a scanner's code is read as
+            gtins=tuple(code.zfill(13) if len(code) in (8, 12) else code for code in self.gtin),
             net_content=self.net_content,
             content_unit=ContentUnit(self.content_unit) if self.content_unit else None,
             deposit=self.deposit,
@@ -83,30 +85,59 @@ def load_article_list(path: Path) -> ArticleList:
     """Read and check an article list; all problems are raised together as ConfigError."""
     raw = load_config(path, ArticleListFile)
     problems: list[ConfigProblem] = []
-    articles: list[Article] = []
+    if not raw.article:
+        problems.append(ConfigProblem(str(path), "article", "keine Artikel – nichts ersetzt"))
+    articles: list[tuple[int, Article]] = []
     for index, row in enumerate(raw.article):
         try:
-            articles.append(row.to_article())
+            articles.append((index, row.to_article()))
         except ValueError as exc:
             problems.append(ConfigProblem(str(path), f"article[{index}]", str(exc)))
     problems.extend(_cross_checks(path, articles))
+    keys: set[str] = set()
+    for index, row in enumerate(raw.department):
+        if row.key.casefold() in keys:
+            problems.append(
+                ConfigProblem(str(path), f"department[{index}].key", f"Taste {row.key} doppelt")
+            )
+        keys.add(row.key.casefold())
     if problems:
         raise ConfigError(problems)
-    return ArticleList(tuple(articles), tuple(row.to_department() for row in raw.department))
+    return ArticleList(
+        tuple(article for _, article in articles),
+        tuple(row.to_department() for row in raw.department),
+    )
 
 
-def _cross_checks(path: Path, articles: Sequence[Article]) -> list[ConfigProblem]:
+def _cross_checks(path: Path, articles: Sequence[tuple[int, Article]]) -> list[ConfigProblem]:
+    """Checks across articles; ``articles`` keeps each one's position in the file."""
     problems: list[ConfigProblem] = []
     by_number: dict[str, Article] = {}
     codes: dict[str, str] = {}
-    for index, article in enumerate(articles):
+    for index, article in articles:
         key = f"article[{index}]"
+        if not article.number.isdigit() or not article.number.strip("0"):
+            problems.append(
+                ConfigProblem(
+                    str(path),
+                    f"{key}.number",
+                    f"Artikelnummer „{article.number}“: nur Ziffern, nicht 0",
+                )
+            )
         if article.number in by_number:
             problems.append(
                 ConfigProblem(str(path), key, f"Artikelnummer {article.number} doppelt")
             )
         by_number.setdefault(article.number, article)
         for gtin in article.gtins:
+            if not is_valid_gtin(gtin):
+                problems.append(
+                    ConfigProblem(
+                        str(path),
+                        f"{key}.gtin",
+                        f"„{gtin}“ ist keine gültige EAN-13 (13 Ziffern mit richtiger Prüfziffer)",
+                    )
+                )
             if gtin in codes:
                 problems.append(
                     ConfigProblem(
@@ -114,7 +145,7 @@ def _cross_checks(path: Path, articles: Sequence[Article]) -> list[ConfigProblem
                     )
                 )
             codes[gtin] = article.number
-    for index, article in enumerate(articles):
+    for index, article in articles:
         if article.deposit is not None:
             deposit = by_number.get(article.deposit)
             if deposit is None or not deposit.is_deposit:

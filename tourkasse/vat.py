@@ -7,7 +7,7 @@ rate (not per line), rounded half up, as German receipts show it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from tourkasse.money import Cents, divide_half_up
 
@@ -42,14 +42,6 @@ class VatRate(enum.Enum):
 def vat_of_gross(gross: Cents, rate: VatRate) -> Cents:
     """The VAT contained in a gross amount, rounded half up (away from zero)."""
     return divide_half_up(gross * rate.value, 1000 + rate.value)
-
-
-def gross_by_rate(amounts: Iterable[tuple[VatRate, Cents]]) -> dict[VatRate, Cents]:
-    """Sum gross amounts per rate, keeping only rates that occur."""
-    sums: dict[VatRate, Cents] = {}
-    for rate, gross in amounts:
-        sums[rate] = sums.get(rate, 0) + gross
-    return sums
 
 
 def vat_by_rate(gross: Mapping[VatRate, Cents]) -> dict[VatRate, Cents]:

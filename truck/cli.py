@@ -110,6 +110,9 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         "number", type=int, metavar="BONNR", help="Nummer des Bons, der storniert wird"
     )
     void.add_argument("--staff", default="", metavar="NR", help="Personalnummer")
+    void.add_argument(
+        "--staff-name", default="", metavar="NAME", help="Name, wie er auf dem Bon steht"
+    )
 
     show = with_config(command(sub, "receipt", "Einen Bon erneut anzeigen", commands.receipt))
     show.add_argument("number", type=int, metavar="BONNR", help="Bonnummer")
@@ -151,6 +154,9 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         default=[],
         metavar="WERT=ANZAHL",
         help="gezählte Scheine und Münzen, z. B. --count 50=2 --count 0,20=7 (mehrfach)",
+    )
+    closing.add_argument(
+        "--empty-drawer", action="store_true", help="es ist kein Bargeld in der Kasse (gezählt: 0)"
     )
 
     jour = command(sub, "journal", "Das Journal: prüfen, anzeigen, ausgeben")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tourkasse.article_list import load_article_list
 from tourkasse.config import ConfigError
-from tourkasse.journal import ChainBroken, EntryKind
+from tourkasse.journal import ChainBroken, Entry, EntryKind
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import Receipt, Staff
 from tourkasse.signature import TseFields
@@ -19,12 +20,15 @@ from truck.core.basket import WeighedPrice
 from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
+from truck.fiscal.unavailable import UnavailableTse
 from truck.store import articles, journal
-from truck.store.database import StoreError, open_database
+from truck.store.database import StoreError, describe_error, open_database, open_for_reading
 from truck.store.journal import ClockBehindJournal
+from truck.store.lock import TillBusy, TillLock
 from truck.till.counter import Counter, CounterError
-from truck.till.opening import OpenedTill, open_till
-from truck.till.till import CashMovement, TillError
+from truck.till.opening import OpenedTill, open_till, shop_header, wall_clock
+from truck.till.signing import CommitRefused
+from truck.till.till import CashMovement, Till, TillError
 
 MOVEMENTS_HELP = {
     "in": "Einzahlung in die Kasse (z. B. Wechselgeld von der Bank)",
@@ -51,20 +55,30 @@ def run(args: argparse.Namespace) -> int:
     try:
         return func(args) or 0
     except ConfigError as exc:
-        _err(f"Konfiguration fehlerhaft ({len(exc.problems)} Fehler):")
+        files = sorted({problem.file for problem in exc.problems})
+        _err(f"Fehler in {', '.join(files)} ({len(exc.problems)}):")
         for problem in exc.problems:
             _err(f"  {problem}")
         return 2
     except StoreError as exc:
         _err(str(exc))
         return 2
+    except sqlite3.Error as exc:
+        _err(describe_error(args.config, exc).replace(str(args.config), "des Wagens"))
+        return 2
+    except TillBusy as exc:
+        _err(str(exc))
+        return 1
     except ClockBehindJournal as exc:
         _err(str(exc))
         _err("Wenn die Uhrzeit stimmt: tourkasse truck clock override --staff NR --reason TEXT")
         return 1
-    except (Refused, CounterError, TillError, TseError, ValueError) as exc:
+    except (Refused, CounterError, TillError, TseError, CommitRefused, ValueError) as exc:
         _err(f"Abgelehnt: {exc}")
         return 1
+    except OSError as exc:
+        _err(f"Nicht möglich: {exc.filename or ''} {exc.strerror or exc}".strip())
+        return 2
 
 
 def _err(text: str) -> None:
@@ -75,12 +89,9 @@ def _err(text: str) -> None:
 def opened(args: argparse.Namespace) -> Iterator[OpenedTill]:
     shop = open_till(load_truck_config(args.config))
     try:
-        for signed in shop.recovered:
-            receipt = signed.entry.body.get("receipt", {})
-            print(
-                f"Nach Neustart abgeschlossen: Bon {signed.number} "
-                f"({receipt.get('bon_type', signed.entry.kind.value)}, {receipt.get('note', '')})"
-            )
+        for outcome in shop.recovered:
+            entry = outcome if isinstance(outcome, Entry) else outcome.entry
+            print(f"Nach Neustart abgeschlossen: {_summary(entry.body)}")
         yield shop
     finally:
         shop.close()
@@ -137,10 +148,19 @@ def articles_list(args: argparse.Namespace) -> int:
 # --- selling ------------------------------------------------------------------------------
 
 
+def _amount(text: str | None, what: str) -> int | None:
+    if text is None:
+        return None
+    cents = parse_eur(text)
+    if cents < 0:
+        raise Refused(f"{what} darf nicht negativ sein")
+    return cents
+
+
 def sell(args: argparse.Namespace) -> int:
     staff = Staff(args.staff, args.staff_name or args.staff) if args.staff else None
-    cash = parse_eur(args.cash) if args.cash else None
-    card = parse_eur(args.card) if args.card else 0
+    cash = _amount(args.cash, "Der bar gegebene Betrag")
+    card = _amount(args.card, "Der Kartenbetrag") or 0
     with opened(args) as shop:
         counter = Counter(
             shop.till,
@@ -151,11 +171,19 @@ def sell(args: argparse.Namespace) -> int:
             till_may_compute_weight_prices=shop.config.scale.till_computed_price,
             start_tse_on_first_line=False,
         )
+        if not args.items and not args.back:
+            raise Refused("Keine Posten angegeben (z. B. 4006381001014 oder 3x2001)")
         for item in args.items:
-            _enter(counter, item)
+            try:
+                _enter(counter, item)
+            except CounterError as exc:
+                raise Refused(f"„{item}“: {exc}") from exc
         for item in args.back:
             quantity, code = _quantity_and_code(item, item.strip())
-            counter.take_back(code, quantity)
+            try:
+                counter.take_back(code, quantity)
+            except CounterError as exc:
+                raise Refused(f"--back „{item}“: {exc}") from exc
         done = counter.pay(cash_tendered=cash, card=card)
         _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
     return 0
@@ -190,12 +218,10 @@ def _print_receipt(shop: OpenedTill, number: int, receipt: Receipt, tse: TseFiel
         shop.shop_header(), number, receipt, tse, at, columns=shop.config.printer.columns
     ):
         print(line)
-    if tse.qr:
-        print(f"QR: {tse.qr}")
 
 
 def void(args: argparse.Namespace) -> int:
-    staff = Staff(args.staff, args.staff) if args.staff else None
+    staff = Staff(args.staff, args.staff_name or args.staff) if args.staff else None
     with opened(args) as shop:
         done = shop.till.void(args.number, staff=staff)
         _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
@@ -203,9 +229,28 @@ def void(args: argparse.Namespace) -> int:
 
 
 def receipt(args: argparse.Namespace) -> int:
-    with opened(args) as shop:
-        found, entry = shop.till.receipt(args.number)
-        _print_receipt(shop, args.number, found, TseFields.from_dict(entry.body["tse"]), entry.at)
+    config = load_truck_config(args.config)
+    db = _journal_db(config)
+    try:
+        entry = journal.numbered_entry(db, args.number)
+    finally:
+        db.close()
+    if entry is None:
+        raise Refused(f"Bon {args.number} gibt es nicht")
+    if entry.kind is not EntryKind.RECEIPT:
+        raise Refused(f"Beleg {args.number} ist kein Verkaufsbon: {_summary(entry.body)}")
+    found = Receipt.from_dict(entry.body["receipt"])
+    header = shop_header(config)
+    lines = receipt_lines(
+        header,
+        args.number,
+        found,
+        TseFields.from_dict(entry.body["tse"]),
+        entry.at,
+        columns=config.printer.columns,
+        copy=True,
+    )
+    print("\n".join(lines))
     return 0
 
 
@@ -249,6 +294,11 @@ def report_x(args: argparse.Namespace) -> int:
 
 
 def closing(args: argparse.Namespace) -> int:
+    if not args.count and not args.empty_drawer:
+        raise Refused(
+            "Bitte die Kasse zählen: --count WERT=ANZAHL (mehrfach), oder --empty-drawer, "
+            "wenn kein Bargeld in der Kasse ist"
+        )
     counts: dict[int, int] = {}
     for item in args.count:
         value, _, number = item.partition("=")
@@ -266,9 +316,10 @@ def closing(args: argparse.Namespace) -> int:
 
 
 def _print_figures(figures: dict) -> None:
+    print(f"Belege:           {figures['receipts']:>12}  (davon Stornos {figures['voids']})")
     print(
-        f"Belege:           {figures['receipts']:>12}  (Stornos {figures['voids']}, "
-        f"abgebrochen {figures['aborted']}, Training {figures['training']})"
+        f"Außerdem:         abgebrochen {figures['aborted']}, Training {figures['training']} "
+        "(kein Umsatz)"
     )
     print(f"Umsatz:           {format_eur(figures['turnover']):>12}")
     for row in figures["vat"]:
@@ -277,6 +328,9 @@ def _print_figures(figures: dict) -> None:
         )
     for method, amount in figures["payments"].items():
         print(f"  {'Bar' if method == 'cash' else 'Karte':<8} {format_eur(amount):>19}")
+    print(
+        f"Übertrag:         {format_eur(figures['carried']):>12}  (gezählt beim letzten Abschluss)"
+    )
     print(f"Anfangsbestand:   {format_eur(figures['opening_float']):>12}")
     for movement, amount in figures["movements"].items():
         print(f"  {movement:<15} {format_eur(amount):>12}")
@@ -289,7 +343,7 @@ def _print_figures(figures: dict) -> None:
 def _journal_db(config: TruckConfig):
     if not config.paths.journal.exists():
         raise Refused(f"Journal {config.paths.journal} gibt es noch nicht (noch nichts verkauft?)")
-    return open_database(config.paths.journal)
+    return open_for_reading(config.paths.journal)
 
 
 def journal_verify(args: argparse.Namespace) -> int:
@@ -305,9 +359,10 @@ def journal_verify(args: argparse.Namespace) -> int:
     if summary.entries == 0:
         print(f"Journal in Ordnung: leer ({config.paths.journal})")
     else:
+        entries = "1 Eintrag" if summary.entries == 1 else f"{summary.entries} Einträge"
         print(
-            f"Journal in Ordnung: {summary.entries} Einträge, {summary.first_seq}–{summary.last_seq}, "
-            f"lückenlos, Hash-Kette gültig, letzter Hash {summary.last_hash[:16]}…"
+            f"Journal in Ordnung: {entries}, {summary.first_seq}–{summary.last_seq}, "
+            f"lückenlos, Hash-Kette gültig, letzter Hash {summary.last_hash[:16]}"
         )
     return 0
 
@@ -324,7 +379,9 @@ def journal_show(args: argparse.Namespace) -> int:
         ) from exc
     finally:
         db.close()
-    if args.last:
+    if args.last is not None:
+        if args.last < 1:
+            raise Refused("--last braucht eine Zahl ab 1")
         rows = rows[-args.last :]
     for entry in rows:
         print(
@@ -354,14 +411,23 @@ def _summary(body: dict) -> str:
         return f"Abschluss {body['closing_number']}: gezählt {format_eur(body['counted'])}, Differenz {format_eur(body['difference'])}"
     if "tse_number" in body:
         return f"TSE-Transaktion {body['tse_number']} gestartet"
+    if "receipt_number" in body:
+        tse = body.get("tse", {})
+        return f"späte TSE-Antwort zu Bon {body['receipt_number']}: TSE {tse.get('transaction_number')}"
+    if "figures" in body:
+        return f"X-Bericht: Umsatz {format_eur(body['figures']['turnover'])}"
     if body.get("staff"):
         return f"{body['staff']['name']} ({body['staff']['number']})"
-    return ", ".join(f"{k}={v}" for k, v in body.items() if not isinstance(v, dict | list))
+    return ", ".join(
+        f"{k}: {v}" for k, v in body.items() if v is not None and not isinstance(v, dict | list)
+    )
 
 
 def journal_export(args: argparse.Namespace) -> int:
     config = load_truck_config(args.config)
     db = _journal_db(config)
+    if args.out is not None and args.out.is_dir():
+        raise Refused(f"{args.out} ist ein Ordner – bitte einen Dateinamen angeben")
     out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
     try:
         count = 0
@@ -373,7 +439,7 @@ def journal_export(args: argparse.Namespace) -> int:
         if args.out:
             out.close()
     if args.out:
-        print(f"{count} Einträge nach {args.out} geschrieben.")
+        print(f"{'1 Eintrag' if count == 1 else f'{count} Einträge'} nach {args.out} geschrieben.")
     return 0
 
 
@@ -420,17 +486,20 @@ def _b64(data: bytes) -> str:
 
 def clock_override(args: argparse.Namespace) -> int:
     config = load_truck_config(args.config)
+    lock = TillLock(config.paths.journal).acquire()
     db = open_database(config.paths.journal)
     try:
-        from truck.till.opening import make_tse, wall_clock
-        from truck.till.till import Till
-
-        tse = make_tse(config, wall_clock)
+        # Overriding needs no TSE: it is not a business event the TSE signs.
         till = Till(
-            db, tse, truck=config.truck.id, client_id=config.truck.till_serial, clock=wall_clock
+            db,
+            UnavailableTse("nicht benötigt"),
+            truck=config.truck.id,
+            client_id=config.truck.till_serial,
+            clock=wall_clock,
         )
         entry = till.override_clock(Staff(args.staff, args.staff), args.reason)
     finally:
         db.close()
+        lock.release()
     print(f"Uhrzeit freigegeben und im Journal vermerkt (Eintrag {entry.seq}).")
     return 0

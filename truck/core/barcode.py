@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from tourkasse.gtin import gtin_check_digit
+
 InStoreKind = Literal["weight", "price"]
 
 PLU_MAX_DIGITS = 5
@@ -44,19 +46,6 @@ def _is_digits(text: str) -> bool:
     # str.isdigit() alone accepts "²" and Arabic-Indic digits, which int() may not read
     # and which no scanner sends.
     return text.isascii() and text.isdigit()
-
-
-def gtin_check_digit(body: str) -> int:
-    """GS1 mod-10 check digit for the digits that precede it.
-
-    Weights alternate 3, 1, 3, ... starting from the rightmost digit of the body, so the same
-    function serves EAN-13 (body of 12), EAN-8 (body of 7), UPC-A (body of 11) and any GTIN
-    padded with leading zeros.
-    """
-    if not body or not _is_digits(body):
-        raise ValueError(f"body must be one or more ASCII digits, got {body!r}")
-    total = sum(int(digit) * (3 if i % 2 == 0 else 1) for i, digit in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
 
 
 def _has_valid_check_digit(code: str) -> bool:

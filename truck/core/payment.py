@@ -6,6 +6,7 @@ from tourkasse.money import Cents, format_eur
 from tourkasse.receipt import Payment, PaymentMethod
 
 QUICK_AMOUNTS = (500, 1000, 2000, 5000)  # the 5/10/20/50 € keys
+LARGEST_NOTE = 50000  # change is always less than one 500 € note, or the amount was mistyped
 
 
 class PaymentError(ValueError):
@@ -39,6 +40,11 @@ def settle(
         if cash_tendered < rest:
             raise PaymentError(
                 f"Gegeben {format_eur(cash_tendered)} ist weniger als offen {format_eur(rest)}"
+            )
+        if cash_tendered - rest >= LARGEST_NOTE:
+            raise PaymentError(
+                f"Gegeben {format_eur(cash_tendered)} für {format_eur(rest)}? "
+                "Bitte den gegebenen Betrag prüfen"
             )
         payments.append(Payment(PaymentMethod.CASH, rest, cash_tendered))
     return tuple(payments)

@@ -42,7 +42,9 @@ def receipt_lines(
     at: datetime,
     *,
     columns: int = 42,
+    copy: bool = False,
 ) -> list[str]:
+    """The receipt's lines; ``copy`` marks a reprint, which is not a second receipt."""
     out: list[str] = []
     rule = "-" * columns
     out += [
@@ -53,6 +55,8 @@ def receipt_lines(
     out.append(ids.center(columns).rstrip())
     out.append(rule)
     banner = _banner(receipt)
+    if copy:
+        banner = f"{banner} *** KOPIE ***".strip() if banner else "*** KOPIE ***"
     if banner:
         out += [banner.center(columns), rule]
     for line in receipt.lines:
@@ -92,6 +96,8 @@ def receipt_lines(
     if receipt.stop:
         out.append(f"Haltestelle: {receipt.stop}")
     out += _tse_lines(tse, columns)
+    if tse.qr:
+        out.append(f"QR: {tse.qr}")
     if banner:
         out += [rule, banner.center(columns)]
     return out

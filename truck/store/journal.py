@@ -123,6 +123,14 @@ def entry(db: Database, seq: int) -> Entry | None:
     return decode_entry(bytes(row[0])) if row else None
 
 
+def numbered_entry(db: Database, number: int) -> Entry | None:
+    """The entry that carries receipt number ``number`` (a receipt or a cash event)."""
+    row = db.execute(
+        "SELECT j.data FROM receipts r JOIN journal j ON j.seq = r.seq WHERE r.number = ?", [number]
+    ).fetchone()
+    return decode_entry(bytes(row[0])) if row else None
+
+
 def last_of(db: Database, *kinds: EntryKind) -> Entry | None:
     marks = ", ".join("?" * len(kinds))
     row = db.execute(

@@ -30,7 +30,7 @@ class TillLock:
         except BlockingIOError:
             os.close(fd)
             raise TillBusy(
-                "Die Kasse ist schon in einem anderen Programm geöffnet – bitte dort weiterarbeiten "
+                "Die Kasse ist bereits in einem anderen Programm geöffnet – bitte dort weiterarbeiten "
                 "oder es erst beenden"
             ) from None
         self._fd = fd

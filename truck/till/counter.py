@@ -69,6 +69,12 @@ class Counter:
         try:
             scan = parse_scan(text, self.instore)
         except BarcodeError as exc:
+            if any(
+                d.key.casefold() == text.strip().casefold() for d in articles.departments(self.db)
+            ):
+                raise CounterError(
+                    f"Warengruppentaste {text.strip()} braucht einen Preis, z. B. {text.strip()}=2,50"
+                ) from exc
             raise CounterError(str(exc)) from exc
         if isinstance(scan, ArticleCode):
             article = articles.by_gtin(self.db, scan.gtin)
@@ -126,7 +132,7 @@ class Counter:
         return self._add(lambda b: b.add_weighed(article, weighed))
 
     def department(self, key: str, cents: Cents, quantity: int = 1) -> ReceiptLine:
-        found = [d for d in articles.departments(self.db) if d.key == key]
+        found = [d for d in articles.departments(self.db) if d.key.casefold() == key.casefold()]
         if not found:
             raise CounterError(f"Warengruppentaste {key} gibt es nicht")
         return self._add(lambda b: b.add_department(found[0], cents, quantity))

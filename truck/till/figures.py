@@ -15,7 +15,7 @@ from typing import Any
 from tourkasse.journal import Entry, EntryKind
 from tourkasse.money import format_eur
 from tourkasse.receipt import BonType, Receipt
-from tourkasse.vat import VatRate, vat_of_gross
+from tourkasse.vat import VatRate, vat_by_rate
 
 DENOMINATIONS = (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1)
 
@@ -42,7 +42,7 @@ class DayFigures:
 
     @property
     def vat_by_rate(self) -> dict[VatRate, int]:
-        return {rate: vat_of_gross(gross, rate) for rate, gross in self.gross_by_rate.items()}
+        return vat_by_rate(self.gross_by_rate)
 
     @property
     def expected_cash(self) -> int:

@@ -42,22 +42,26 @@ class OpenedTill:
         self.lock.release()
 
     def shop_header(self) -> ShopHeader:
-        shop = self.config.shop
-        return ShopHeader(
-            shop.name,
-            shop.street,
-            shop.postcode,
-            shop.city,
-            shop.tax_number,
-            shop.vat_id,
-            self.config.truck.till_serial,
-        )
+        return shop_header(self.config)
 
     def instore_prefixes(self) -> tuple[InStorePrefix, ...]:
         configured = tuple(
             InStorePrefix(item.prefix, item.kind) for item in self.config.barcode.instore
         )
         return configured or DEFAULT_INSTORE_PREFIXES
+
+
+def shop_header(config: TruckConfig) -> ShopHeader:
+    shop = config.shop
+    return ShopHeader(
+        shop.name,
+        shop.street,
+        shop.postcode,
+        shop.city,
+        shop.tax_number,
+        shop.vat_id,
+        config.truck.till_serial,
+    )
 
 
 def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:

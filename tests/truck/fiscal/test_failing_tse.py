@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from truck.fiscal.failing_tse import FailingTse
+from tests.truck.fiscal.failing_tse import FailingTse
 from truck.fiscal.log_message import verify_signature
 from truck.fiscal.process_data import PROCESS_TYPE, build_process_data
 from truck.fiscal.software_tse import SoftwareTse

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.truck.fiscal.failing_tse import FailingTse
 from tourkasse.journal import EntryKind
 from tourkasse.receipt import BonType, Receipt, Staff
 from tourkasse.vat import VatRate
 from truck.core.basket import Basket, WeighedPrice
 from truck.core.payment import settle
-from truck.fiscal.failing_tse import FailingTse
 from truck.fiscal.log_message import verify_signature
 from truck.fiscal.process_data import parse_process_data
 from truck.fiscal.qr import parse_qr_string
