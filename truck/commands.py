@@ -126,7 +126,7 @@ def articles_import(args: argparse.Namespace) -> int:
 
 def articles_list(args: argparse.Namespace) -> int:
     config = load_truck_config(args.config)
-    db = open_database(config.paths.journal)
+    db = _journal_db(config)
     try:
         found = articles.search(db, args.search, limit=500)
     finally:
