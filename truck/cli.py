@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from truck import commands
+from truck import commands, journal_commands
 
 CONFIG_HELP = "Konfigurationsdatei des Wagens (TOML), z. B. config/truck.example.toml"
 
@@ -114,7 +114,9 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         "--staff-name", default="", metavar="NAME", help="Name, wie er auf dem Bon steht"
     )
 
-    show = with_config(command(sub, "receipt", "Einen Bon erneut anzeigen", commands.receipt))
+    show = with_config(
+        command(sub, "receipt", "Einen Bon erneut anzeigen", journal_commands.receipt)
+    )
     show.add_argument("number", type=int, metavar="BONNR", help="Bonnummer")
 
     cash = command(sub, "cash", "Bargeld: Anfangsbestand und Ein- und Auszahlungen")
@@ -163,10 +165,15 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
     jour_sub = jour.add_subparsers(dest="action", metavar="AKTION", required=True)
     with_config(
         command(
-            jour_sub, "verify", "Hash-Kette und Lückenlosigkeit prüfen", commands.journal_verify
+            jour_sub,
+            "verify",
+            "Hash-Kette und Lückenlosigkeit prüfen",
+            journal_commands.journal_verify,
         )
     )
-    shw = with_config(command(jour_sub, "show", "Einträge lesbar anzeigen", commands.journal_show))
+    shw = with_config(
+        command(jour_sub, "show", "Einträge lesbar anzeigen", journal_commands.journal_show)
+    )
     shw.add_argument("--last", type=int, metavar="N", help="nur die letzten N Einträge")
     shw.add_argument("--kind", metavar="ART", help="nur Einträge dieser Art, z. B. receipt")
     exp = with_config(
@@ -174,7 +181,7 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
             jour_sub,
             "export",
             "Einträge unverändert ausgeben (eine Zeile je Eintrag)",
-            commands.journal_export,
+            journal_commands.journal_export,
         )
     )
     exp.add_argument("--out", type=Path, metavar="DATEI", help="Datei statt Standardausgabe")

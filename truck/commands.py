@@ -11,22 +11,23 @@ from contextlib import contextmanager
 
 from tourkasse.article_list import load_article_list
 from tourkasse.config import ConfigError
-from tourkasse.journal import ChainBroken, Entry, EntryKind
+from tourkasse.journal import Entry
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import Receipt, Staff
 from tourkasse.signature import TseFields
-from truck.config import TruckConfig, load_truck_config
+from truck.cli_support import Refused, journal_db, summary
+from truck.config import load_truck_config
 from truck.core.basket import WeighedPrice
-from truck.core.receipt_text import LOCAL, receipt_lines
+from truck.core.receipt_text import receipt_lines
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
 from truck.fiscal.unavailable import UnavailableTse
-from truck.store import articles, journal
-from truck.store.database import StoreError, describe_error, open_database, open_for_reading
+from truck.store import articles
+from truck.store.database import StoreError, describe_error, open_database
 from truck.store.journal import ClockBehindJournal
 from truck.store.lock import TillBusy, TillLock
 from truck.till.counter import Counter, CounterError
-from truck.till.opening import OpenedTill, open_till, shop_header, wall_clock
+from truck.till.opening import OpenedTill, open_till, wall_clock
 from truck.till.signing import CommitRefused
 from truck.till.till import CashMovement, Till, TillError
 
@@ -44,10 +45,6 @@ MOVEMENTS = {
     "private-out": CashMovement.PRIVATENTNAHME,
     "transit": CashMovement.GELDTRANSIT,
 }
-
-
-class Refused(Exception):
-    """A request refused with a message for the user (exit code 1)."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +88,7 @@ def opened(args: argparse.Namespace) -> Iterator[OpenedTill]:
     try:
         for outcome in shop.recovered:
             entry = outcome if isinstance(outcome, Entry) else outcome.entry
-            print(f"Nach Neustart abgeschlossen: {_summary(entry.body)}")
+            print(f"Nach Neustart abgeschlossen: {summary(entry.body)}")
         yield shop
     finally:
         shop.close()
@@ -126,7 +123,7 @@ def articles_import(args: argparse.Namespace) -> int:
 
 def articles_list(args: argparse.Namespace) -> int:
     config = load_truck_config(args.config)
-    db = _journal_db(config)
+    db = journal_db(config)
     try:
         found = articles.search(db, args.search, limit=500)
     finally:
@@ -228,32 +225,6 @@ def void(args: argparse.Namespace) -> int:
     return 0
 
 
-def receipt(args: argparse.Namespace) -> int:
-    config = load_truck_config(args.config)
-    db = _journal_db(config)
-    try:
-        entry = journal.numbered_entry(db, args.number)
-    finally:
-        db.close()
-    if entry is None:
-        raise Refused(f"Bon {args.number} gibt es nicht")
-    if entry.kind is not EntryKind.RECEIPT:
-        raise Refused(f"Beleg {args.number} ist kein Verkaufsbon: {_summary(entry.body)}")
-    found = Receipt.from_dict(entry.body["receipt"])
-    header = shop_header(config)
-    lines = receipt_lines(
-        header,
-        args.number,
-        found,
-        TseFields.from_dict(entry.body["tse"]),
-        entry.at,
-        columns=config.printer.columns,
-        copy=True,
-    )
-    print("\n".join(lines))
-    return 0
-
-
 # --- cash ---------------------------------------------------------------------------------
 
 
@@ -335,112 +306,6 @@ def _print_figures(figures: dict) -> None:
     for movement, amount in figures["movements"].items():
         print(f"  {movement:<15} {format_eur(amount):>12}")
     print(f"Bargeld (Soll):   {format_eur(figures['expected_cash']):>12}")
-
-
-# --- journal ------------------------------------------------------------------------------
-
-
-def _journal_db(config: TruckConfig):
-    if not config.paths.journal.exists():
-        raise Refused(f"Journal {config.paths.journal} gibt es noch nicht (noch nichts verkauft?)")
-    return open_for_reading(config.paths.journal)
-
-
-def journal_verify(args: argparse.Namespace) -> int:
-    config = load_truck_config(args.config)
-    db = _journal_db(config)
-    try:
-        summary = journal.verify(db, truck=config.truck.id)
-    except ChainBroken as exc:
-        print(f"Journal FEHLERHAFT: Eintrag {exc.seq}: {exc.reason}")
-        return 1
-    finally:
-        db.close()
-    if summary.entries == 0:
-        print(f"Journal in Ordnung: leer ({config.paths.journal})")
-    else:
-        entries = "1 Eintrag" if summary.entries == 1 else f"{summary.entries} Einträge"
-        print(
-            f"Journal in Ordnung: {entries}, {summary.first_seq}–{summary.last_seq}, "
-            f"lückenlos, Hash-Kette gültig, letzter Hash {summary.last_hash[:16]}"
-        )
-    return 0
-
-
-def journal_show(args: argparse.Namespace) -> int:
-    config = load_truck_config(args.config)
-    db = _journal_db(config)
-    try:
-        kind = EntryKind(args.kind) if args.kind else None
-        rows = list(journal.entries(db, kinds=(kind,) if kind else ()))
-    except ValueError as exc:
-        raise Refused(
-            f"unbekannte Art „{args.kind}“ (z. B. {', '.join(k.value for k in EntryKind)})"
-        ) from exc
-    finally:
-        db.close()
-    if args.last is not None:
-        if args.last < 1:
-            raise Refused("--last braucht eine Zahl ab 1")
-        rows = rows[-args.last :]
-    for entry in rows:
-        print(
-            f"{entry.seq:>6}  {entry.at.astimezone(LOCAL):%d.%m.%Y %H:%M:%S}  {entry.kind.value:<18} {_summary(entry.body)}"
-        )
-    return 0
-
-
-def _summary(body: dict) -> str:
-    if "receipt" in body:
-        receipt = Receipt.from_dict(body["receipt"])
-        text = f"Bon {body['number']} {receipt.bon_type.value} {format_eur(receipt.total)}"
-        if receipt.void_of:
-            text += f" Storno zu Bon {receipt.void_of}"
-        tse = body.get("tse", {})
-        text += (
-            f" – {tse['failure']}"
-            if "failure" in tse
-            else f" – TSE {tse.get('transaction_number')}"
-        )
-        if body.get("recovered"):
-            text += " (nach Neustart)"
-        return text + (f" – {receipt.note}" if receipt.note else "")
-    if "amount" in body:
-        return f"Beleg {body.get('number')} {body.get('movement', 'Anfangsbestand')} {format_eur(body['amount'])} {body.get('note', '')}".rstrip()
-    if "closing_number" in body:
-        return f"Abschluss {body['closing_number']}: gezählt {format_eur(body['counted'])}, Differenz {format_eur(body['difference'])}"
-    if "tse_number" in body:
-        return f"TSE-Transaktion {body['tse_number']} gestartet"
-    if "receipt_number" in body:
-        tse = body.get("tse", {})
-        return f"späte TSE-Antwort zu Bon {body['receipt_number']}: TSE {tse.get('transaction_number')}"
-    if "figures" in body:
-        return f"X-Bericht: Umsatz {format_eur(body['figures']['turnover'])}"
-    if body.get("staff"):
-        return f"{body['staff']['name']} ({body['staff']['number']})"
-    return ", ".join(
-        f"{k}: {v}" for k, v in body.items() if v is not None and not isinstance(v, dict | list)
-    )
-
-
-def journal_export(args: argparse.Namespace) -> int:
-    config = load_truck_config(args.config)
-    db = _journal_db(config)
-    if args.out is not None and args.out.is_dir():
-        raise Refused(f"{args.out} ist ein Ordner – bitte einen Dateinamen angeben")
-    out = open(args.out, "wb") if args.out else sys.stdout.buffer  # noqa: SIM115
-    try:
-        count = 0
-        for (data,) in db.execute("SELECT data FROM journal ORDER BY seq"):
-            out.write(bytes(data) + b"\n")
-            count += 1
-    finally:
-        db.close()
-        if args.out:
-            out.close()
-    if args.out:
-        print(f"{'1 Eintrag' if count == 1 else f'{count} Einträge'} nach {args.out} geschrieben.")
-    return 0
 
 
 # --- TSE and clock ------------------------------------------------------------------------
