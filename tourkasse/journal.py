@@ -32,6 +32,8 @@ class EntryKind(enum.StrEnum):
     TSE_FAILURE_START = "tse_failure_start"
     TSE_FAILURE_END = "tse_failure_end"
     TSE_LATE_SIGNATURE = "tse_late_signature"  # the TSE's answer to a receipt sold in failure mode
+    DEVICE_FAILURE_START = "device_failure_start"  # printer, scale, … stopped working
+    DEVICE_FAILURE_END = "device_failure_end"
     CLOCK_OVERRIDE = "clock_override"
     CLOCK_CORRECTION = "clock_correction"
 

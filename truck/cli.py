@@ -32,6 +32,29 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         cmd.add_argument("--config", type=Path, required=True, metavar="PFAD", help=CONFIG_HELP)
         return cmd
 
+    pos = with_config(
+        command(
+            sub,
+            "pos",
+            "Die Kasse mit Bildschirm starten (Anmelden, Verkaufen, Kasse)",
+            commands.pos,
+        )
+    )
+    pos.add_argument(
+        "--language",
+        choices=["de", "en"],
+        help="Sprache der Oberfläche (sonst aus der Konfiguration)",
+    )
+
+    staff = command(sub, "staff", "Personal: PINs")
+    staff_sub = staff.add_subparsers(dest="action", metavar="AKTION", required=True)
+    command(
+        staff_sub,
+        "pin-hash",
+        "Eine PIN abfragen und ihren Hash für [[staff]] pin_hash in der Konfiguration ausgeben",
+        commands.staff_pin_hash,
+    )
+
     config = command(sub, "config", "Konfiguration prüfen")
     config_sub = config.add_subparsers(dest="action", metavar="AKTION", required=True)
     with_config(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import getpass
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from tourkasse.article_list import load_article_list
 from tourkasse.config import ConfigError
 from tourkasse.journal import Entry
 from tourkasse.money import format_eur, parse_eur
+from tourkasse.pin import hash_pin
 from tourkasse.receipt import Receipt, Staff
 from tourkasse.signature import TseFields
 from truck.cli_support import Refused, journal_db, summary
@@ -367,4 +369,27 @@ def clock_override(args: argparse.Namespace) -> int:
         db.close()
         lock.release()
     print(f"Uhrzeit freigegeben und im Journal vermerkt (Eintrag {entry.seq}).")
+    return 0
+
+
+# --- the till on screen and its staff -------------------------------------------------------
+
+
+def pos(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    # Textual is imported only here: the other commands start fast without it.
+    from truck.pos.app import TillApp
+    from truck.pos.start import start_session
+
+    session = start_session(config)
+    try:
+        TillApp(session, language=args.language or config.language).run()
+    finally:
+        session.opened.close()
+    return 0
+
+
+def staff_pin_hash(args: argparse.Namespace) -> int:
+    pin = getpass.getpass("PIN (4 bis 8 Ziffern): ") if sys.stdin.isatty() else sys.stdin.readline()
+    print(hash_pin(pin.strip()))
     return 0

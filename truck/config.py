@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from tourkasse.config import describe_value, in_range, load_config, matches, not_empty
+from tourkasse.pin import looks_hashed
 
 Language = Literal["de", "en"]
 PrinterKind = Literal["none", "file", "network", "serial", "usb"]
@@ -229,6 +230,29 @@ class BarcodeSettings:
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    """Someone who may sign on at the till."""
+
+    number: str = field(
+        metadata={"doc": "Personalnummer", "check": matches(r"[0-9]{1,6}", "1 bis 6 Ziffern")}
+    )
+    name: str = field(metadata={"doc": "Name, wie er auf dem Bon steht", "check": not_empty})
+    pin_hash: str = field(
+        metadata={"doc": "PIN als Hash (tourkasse truck staff pin-hash)", "check": looks_hashed}
+    )
+
+
+@dataclass(frozen=True)
+class PosSettings:
+    """The till's screen."""
+
+    loose_goods: tuple[str, ...] = field(
+        default=(),
+        metadata={"doc": "Artikelnummern loser Ware als große Tasten (Obst, Gemüse, Käse, Wurst)"},
+    )
+
+
+@dataclass(frozen=True)
 class TruckConfig:
     """Everything the truck's till and agent are configured with."""
 
@@ -240,6 +264,8 @@ class TruckConfig:
     paths: PathSettings = field(default_factory=PathSettings, metadata={"doc": "Dateien"})
     barcode: BarcodeSettings = field(default_factory=BarcodeSettings, metadata={"doc": "Barcodes"})
     language: Language = field(default="de", metadata={"doc": "Sprache der Oberfläche"})
+    staff: tuple[StaffMember, ...] = field(default=(), metadata={"doc": "Personal"})
+    pos: PosSettings = field(default_factory=PosSettings, metadata={"doc": "Kassenoberfläche"})
 
 
 def load_truck_config(path: Path) -> TruckConfig:

@@ -43,6 +43,7 @@ def receipt_lines(
     *,
     columns: int = 42,
     copy: bool = False,
+    qr_line: bool = True,
 ) -> list[str]:
     """The receipt's lines; ``copy`` marks a reprint, which is not a second receipt."""
     out: list[str] = []
@@ -96,7 +97,7 @@ def receipt_lines(
     if receipt.stop:
         out.append(f"Haltestelle: {receipt.stop}")
     out += _tse_lines(tse, columns)
-    if tse.qr:
+    if tse.qr and qr_line:
         out.append(f"QR: {tse.qr}")
     if banner:
         out += [rule, banner.center(columns)]

@@ -82,3 +82,18 @@ def m003_one_void_and_late_signatures(db: Database) -> None:
     )
     # A transaction whose receipt was journaled in failure mode: the TSE still owes its answer.
     db.execute("ALTER TABLE open_transactions ADD COLUMN journaled_number INTEGER")
+
+
+@MIGRATIONS()
+def m004_device_status(db: Database) -> None:
+    # The till's devices as they are now, for the status line and for the agent to report.
+    db.execute(
+        """
+        CREATE TABLE device_status (
+            device TEXT PRIMARY KEY,
+            ok INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            since TEXT NOT NULL
+        )
+        """
+    )

@@ -1,0 +1,141 @@
+"""Payment: the amount due in big digits, cash with quick amounts, card, or both.
+
+Returns (cash tendered or None, card amount) to the sale screen, which books the payment.
+A negative total (only empties and returns) is paid out in cash after a confirmation.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Digits, Footer, Label, Static
+
+from tourkasse.money import format_eur, parse_eur
+from truck.core.payment import QUICK_AMOUNTS
+from truck.pos.screens.dialogs import Question
+from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.scan_input import ScanAwareInput
+
+Result = tuple[int | None, int] | None
+
+
+class PaymentScreen(ModalScreen[Result]):
+    BINDINGS = [
+        Binding("f5", "quick(0)", "5 €"),
+        Binding("f6", "quick(1)", "10 €"),
+        Binding("f7", "quick(2)", "20 €"),
+        Binding("f8", "quick(3)", "50 €"),
+        Binding("f9", "exact", "pay.exact"),
+        Binding("f10", "card", "pay.card"),
+        Binding("f11", "card_part", "pay.card_part"),
+        Binding("escape", "back", "key.back"),
+    ]
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.total = total
+        self.card = 0
+
+    @property
+    def rest(self) -> int:
+        return self.total - self.card
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog payment"):
+            yield Static(t("pay.due") if self.total >= 0 else t("pay.payout"), id="due-label")
+            yield Digits(format_eur(abs(self.total), symbol=False), id="due")
+            yield Static("", id="card-part")
+            yield Label(t("pay.tendered"))
+            yield ScanAwareInput(id="tendered", compact=True, restrict=r"[0-9,.]*")
+            with Horizontal(classes="buttons"):
+                for index, cents in enumerate(QUICK_AMOUNTS):
+                    yield Button(f"{cents // 100} €", id=f"quick-{index}", classes="quick")
+                yield Button(t("pay.exact"), id="exact", variant="primary")
+                yield Button(t("pay.card"), id="card", variant="warning")
+            yield Static("", id="pay-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tendered", ScanAwareInput).focus()
+        if self.total <= 0:
+            self.confirm_payout()
+
+    @work
+    async def confirm_payout(self) -> None:
+        question = t("pay.payout_confirm", amount=format_eur(-self.total))
+        if await self.app.push_screen_wait(Question(question)):
+            self.dismiss((None, 0))
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: ScanAwareInput.Submitted) -> None:
+        if not event.value.strip():
+            return
+        try:
+            tendered = parse_eur(event.value)
+        except ValueError as exc:
+            self.query_one("#pay-message", Static).update(str(exc))
+            return
+        self.pay_cash(tendered)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        if button.startswith("quick-"):
+            self.action_quick(int(button.removeprefix("quick-")))
+        elif button == "exact":
+            self.action_exact()
+        elif button == "card":
+            self.action_card()
+
+    def action_quick(self, index: int) -> None:
+        self.pay_cash(QUICK_AMOUNTS[index])
+
+    def action_exact(self) -> None:
+        self.pay_cash(self.rest)
+
+    def pay_cash(self, tendered: int) -> None:
+        if tendered < self.rest:
+            message = (
+                f"Gegeben {format_eur(tendered)} ist weniger als offen {format_eur(self.rest)}"
+            )
+            self.query_one("#pay-message", Static).update(message)
+            return
+        self.dismiss((tendered, self.card))
+
+    @work
+    async def action_card(self) -> None:
+        amount = self.rest
+        if await self.app.push_screen_wait(
+            Question(t("pay.card_confirm", amount=format_eur(amount)))
+        ):
+            self.dismiss((None, self.card + amount))
+
+    @work
+    async def action_card_part(self) -> None:
+        entry = self.query_one("#tendered", ScanAwareInput)
+        try:
+            amount = parse_eur(entry.value)
+        except ValueError as exc:
+            self.query_one("#pay-message", Static).update(str(exc))
+            return
+        if not 0 < amount < self.rest:
+            self.query_one("#pay-message", Static).update(
+                f"Kartenteil zwischen 0,01 € und {format_eur(self.rest - 1)}"
+            )
+            return
+        if await self.app.push_screen_wait(
+            Question(t("pay.card_confirm", amount=format_eur(amount)))
+        ):
+            self.card += amount
+            entry.value = ""
+            self.query_one("#card-part", Static).update(
+                t("pay.card_rest", amount=format_eur(self.card), rest=format_eur(self.rest))
+            )
+            self.query_one("#due", Digits).update(format_eur(self.rest, symbol=False))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,387 @@
+"""The sale screen: the basket, the big total, and the input line that always has the focus."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Digits, Footer, Static
+
+from tourkasse.article import Unit
+from tourkasse.money import format_eur, parse_eur
+from tourkasse.receipt import LineKind, ReceiptLine
+from truck.core.basket import BasketError
+from truck.pos.screens.dialogs import Choose, Fields, Question
+from truck.pos.screens.menu import run_menu
+from truck.pos.screens.payment import PaymentScreen
+from truck.pos.session import SessionError, TillSession
+from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.scan_input import ScanArrived, ScanAwareInput
+from truck.pos.widgets.status_line import StatusLine
+from truck.till.counter import CounterError
+
+REFUSED = (SessionError, CounterError, BasketError, ValueError)
+
+
+def quantity_text(line: ReceiptLine) -> str:
+    if line.unit is Unit.KG:
+        kilos, grams = divmod(abs(line.quantity), 1000)
+        return f"{'-' if line.quantity < 0 else ''}{kilos},{grams:03d} kg"
+    return str(line.quantity)
+
+
+class SaleScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "search", "key.search"),
+        Binding("f3", "weigh", "key.weigh"),
+        Binding("f4", "void_line", "key.void_line"),
+        Binding("f5", "override_price", "key.price"),
+        Binding("f6", "discount", "key.discount"),
+        Binding("f7", "take_back", "key.take_back"),
+        Binding("f8", "park", "key.park"),
+        Binding("f9", "abort", "key.abort"),
+        Binding("f10", "pay", "key.pay"),
+        Binding("f11", "allergens", "key.info"),
+        Binding("f12", "menu", "key.menu"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    @property
+    def session(self) -> TillSession:
+        return self.app.session  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="header")
+        with Horizontal(id="middle"):
+            yield DataTable(id="basket", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="side"):
+                yield Static(t("sale.total"), id="total-label")
+                yield Digits("0,00", id="total")
+                yield Vertical(id="loose")
+        yield Static("", id="message")
+        yield ScanAwareInput(placeholder=t("sale.input"), id="entry", compact=True)
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#basket", DataTable)
+        table.add_columns(t("sale.col_text"), t("sale.col_qty"), t("sale.col_total"))
+        loose = self.query_one("#loose", Vertical)
+        for number in self.session.opened.config.pos.loose_goods:
+            article = self.session.article(number)
+            if article is not None:
+                loose.mount(Button(article.name.split()[0], id=f"loose-{number}", classes="loose"))
+        self.refresh_all()
+        self.focus_entry()
+
+    # --- always back to the input line ----------------------------------------------------
+
+    def focus_entry(self) -> None:
+        self.query_one("#entry", ScanAwareInput).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_all()
+        self.focus_entry()
+        self.app.call_later(self.app.ring_up_kept_scans)  # type: ignore[attr-defined]
+
+    def on_descendant_blur(self) -> None:
+        if self.app.screen is self:
+            self.call_after_refresh(self.focus_entry)
+
+    # --- showing ------------------------------------------------------------------------
+
+    def refresh_all(self, *, change: int | None = None) -> None:
+        session = self.session
+        staff = session.staff
+        who = f"{staff.name} ({staff.number})" if staff else ""
+        banner = f"  ■ {t('sale.training_banner')} ■" if session.training else ""
+        parked = f"  {t('sale.parked', count=len(session.parked))}" if session.parked else ""
+        header = self.query_one("#header", Static)
+        header.update(f"{session.opened.config.shop.name} – {who}{banner}{parked}")
+        header.set_class(session.training, "training")
+        table = self.query_one("#basket", DataTable)
+        table.clear()
+        for line in session.basket_lines:
+            text = f"  {line.text}" if line.kind in (LineKind.DEPOSIT,) else line.text
+            table.add_row(text, quantity_text(line), format_eur(line.total, symbol=False))
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
+        label = self.query_one("#total-label", Static)
+        digits = self.query_one("#total", Digits)
+        if change is not None and session.basket_lines == ():
+            label.update(t("sale.change"))
+            digits.update(format_eur(change, symbol=False))
+            digits.add_class("change")
+        else:
+            label.update(t("sale.total"))
+            digits.update(format_eur(session.total, symbol=False))
+            digits.remove_class("change")
+        self.query_one("#status", StatusLine).refresh_status()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+
+    def selected_index(self) -> int | None:
+        lines = self.session.basket_lines
+        if not lines:
+            return None
+        row = self.query_one("#basket", DataTable).cursor_row
+        return row if 0 <= row < len(lines) else len(lines) - 1
+
+    # --- input --------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: ScanAwareInput.Submitted) -> None:
+        text = event.value.strip()
+        event.input.value = ""
+        if text:
+            self.enter(text)
+
+    def on_scan_arrived(self, message: ScanArrived) -> None:
+        message.stop()
+        self.enter(message.code)
+
+    def enter(self, text: str) -> None:
+        """One entry of the input line: a code, N*code, a department key with price, or a name."""
+        quantity = 1
+        code = text
+        for mark in ("*", "x", "X"):
+            head, sep, tail = text.partition(mark)
+            if sep and head.strip().isdigit() and tail.strip():
+                quantity, code = int(head), tail.strip()
+                break
+        try:
+            if "=" in code:
+                key, price = code.split("=", 1)
+                line = self.session.current().department(key.strip(), parse_eur(price), quantity)
+            elif code.replace(" ", "").isdigit():
+                line = self.session.scan(code, quantity)
+            else:
+                self.search(code)
+                return
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            self.app.bell()
+            return
+        self.added(line)
+
+    def added(self, line: ReceiptLine) -> None:
+        self.say(f"{line.text}  {format_eur(line.total)}")
+        self.refresh_all()
+        if line.age_limit:
+            self.ask_age(line)
+
+    @work
+    async def ask_age(self, line: ReceiptLine) -> None:
+        question = t("age.question", name=line.text, age=line.age_limit)
+        if not await self.app.push_screen_wait(Question(question)):
+            index = max(i for i, item in enumerate(self.session.basket_lines) if item == line)
+            self.session.current().basket.void_line(index)
+            self.say(t("sale.age_refused"), error=True)
+            self.refresh_all()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        entry = self.query_one("#entry", ScanAwareInput)
+        text, entry.value = entry.value, ""
+        self.search(text)
+
+    @work
+    async def search(self, text: str) -> None:
+        fields = await self.app.push_screen_wait(
+            Fields(t("search.title"), [t("search.input")], [text])
+        )
+        if not fields or not fields[0].strip():
+            return
+        found = self.session.search(fields[0])
+        if not found:
+            self.say(t("search.none"), error=True)
+            return
+        choice = await self.app.push_screen_wait(
+            Choose(
+                t("search.title"),
+                [
+                    f"{a.number:>5}  {a.name}  {format_eur(a.price)}{'/kg' if a.unit is Unit.KG else ''}"
+                    for a in found
+                ],
+            )
+        )
+        if choice is None:
+            return
+        article = found[choice]
+        try:
+            if article.unit is Unit.KG:
+                line = self.session.weigh(article.number)
+            else:
+                line = self.session.scan(article.number)
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        self.added(line)
+
+    def action_weigh(self) -> None:
+        entry = self.query_one("#entry", ScanAwareInput)
+        number, entry.value = entry.value.strip(), ""
+        if not number:
+            self.say(t("sale.input"), error=True)
+            return
+        self.weigh(number)
+
+    def weigh(self, number: str) -> None:
+        try:
+            line = self.session.weigh(number)
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            self.app.bell()
+            self.refresh_all()
+            return
+        self.added(line)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("loose-"):
+            self.weigh(event.button.id.removeprefix("loose-"))
+        self.focus_entry()
+
+    def action_void_line(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            self.say(t("sale.no_line"), error=True)
+            return
+        try:
+            self.session.current().basket.void_line(index)
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say(t("sale.voided_line"))
+        self.refresh_all()
+
+    @work
+    async def action_override_price(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            self.say(t("sale.no_line"), error=True)
+            return
+        line = self.session.basket_lines[index]
+        fields = await self.app.push_screen_wait(
+            Fields(t("price.title", name=line.text), [t("price.new"), t("price.reason")])
+        )
+        if not fields:
+            return
+        try:
+            self.session.current().basket.override_price(index, parse_eur(fields[0]), fields[1])
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        self.refresh_all()
+
+    @work
+    async def action_discount(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            self.say(t("sale.no_line"), error=True)
+            return
+        line = self.session.basket_lines[index]
+        fields = await self.app.push_screen_wait(
+            Fields(t("discount.title", name=line.text), [t("discount.value")])
+        )
+        if not fields:
+            return
+        value = fields[0].strip()
+        try:
+            basket = self.session.current().basket
+            if value.endswith("%"):
+                basket.discount_line(index, percent=int(value.rstrip("% ")))
+            else:
+                basket.discount_line(index, cents=parse_eur(value))
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        self.refresh_all()
+
+    @work
+    async def action_take_back(self) -> None:
+        fields = await self.app.push_screen_wait(Fields(t("takeback.title"), [t("takeback.input")]))
+        if not fields or not fields[0].strip():
+            return
+        text = fields[0].strip()
+        quantity, _, code = text.lower().partition("x") if "x" in text.lower() else ("1", "", text)
+        try:
+            line = self.session.current().take_back(code.strip(), int(quantity))
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        self.added(line)
+
+    @work
+    async def action_park(self) -> None:
+        session = self.session
+        if session.basket_lines:
+            session.park()
+            self.say(t("sale.parked_done"))
+            self.refresh_all()
+            return
+        if not session.parked:
+            self.say(t("sale.nothing"), error=True)
+            return
+        choice = await self.app.push_screen_wait(
+            Choose(t("park.title"), [parked.label for parked in session.parked])
+        )
+        if choice is not None:
+            session.resume(choice)
+            self.say(t("sale.resumed"))
+            self.refresh_all()
+
+    @work
+    async def action_abort(self) -> None:
+        if not self.session.basket_lines:
+            self.say(t("sale.nothing"), error=True)
+            return
+        if await self.app.push_screen_wait(Question(t("abort.question"))):
+            self.session.abort()
+            self.say(t("sale.aborted"))
+            self.refresh_all()
+
+    @work
+    async def action_pay(self) -> None:
+        session = self.session
+        if not session.basket_lines:
+            self.say(t("sale.nothing"), error=True)
+            return
+        result = await self.app.push_screen_wait(PaymentScreen(session.total))
+        if result is None:
+            return
+        cash, card = result
+        try:
+            done = session.pay(cash_tendered=cash, card=card)
+        except REFUSED as exc:
+            self.say(str(exc), error=True)
+            return
+        outcome = session.print_receipt(done.number)
+        if outcome.printed:
+            self.say(t("sale.paid", number=done.number))
+        else:
+            self.say(t("sale.not_printed", number=done.number, reason=outcome.message), error=True)
+        self.refresh_all(change=done.receipt.change)
+
+    def action_allergens(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            self.say(t("sale.no_line"), error=True)
+            return
+        article = self.session.article(self.session.basket_lines[index].article_no)
+        if article is None:
+            self.say(t("sale.no_line"), error=True)
+        elif article.allergens:
+            self.say(t("sale.allergens", name=article.name, text=article.allergens))
+        else:
+            self.say(t("sale.no_allergens", name=article.name))
+
+    def action_menu(self) -> None:
+        run_menu(self)

@@ -1,0 +1,222 @@
+"""The till's working state behind the screen: who is signed on, the receipt being rung up,
+parked receipts, the devices. The screens call this; it calls the till's bookkeeping.
+
+Kept free of Textual so that every flow can also be driven and tested without a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tourkasse.article import Article, Unit
+from tourkasse.money import Cents
+from tourkasse.pin import check_pin
+from tourkasse.receipt import Receipt, ReceiptLine, Staff
+from tourkasse.signature import TseFields
+from truck.core.basket import WeighedPrice
+from truck.core.receipt_text import receipt_lines
+from truck.devices.printer.document import Document
+from truck.devices.printer.status import PrinterError
+from truck.devices.scale.reading import ScaleError
+from truck.pos.printing import document_for
+from truck.store import articles, devices, journal
+from truck.till.counter import Counter, CounterError
+from truck.till.opening import OpenedTill
+from truck.till.till import SignedReceipt
+
+
+class SessionError(ValueError):
+    """Something the staff asked for that cannot be done; str() is for the screen."""
+
+
+@dataclass
+class Parked:
+    counter: Counter
+    at: datetime
+
+    @property
+    def label(self) -> str:
+        lines = self.counter.basket.lines
+        first = lines[0].text if lines else "leer"
+        return f"{self.at:%H:%M} – {len(lines)} Pos. – {first}"
+
+
+@dataclass
+class PrintOutcome:
+    number: int
+    printed: bool
+    message: str = ""
+
+
+@dataclass
+class TillSession:
+    opened: OpenedTill
+    printer: (
+        object  # truck.devices.printer.printer.ReceiptPrinter or a stand-in with print_document
+    )
+    scale: object  # anything with weigh(unit_price) -> ScaleReading
+    clock: Callable[[], datetime]
+    staff: Staff | None = None
+    training: bool = False
+    counter: Counter | None = None
+    parked: list[Parked] = field(default_factory=list)
+    unprinted: list[int] = field(default_factory=list)
+    last_done: SignedReceipt | None = None
+
+    # --- staff --------------------------------------------------------------------------
+
+    def sign_on(self, number: str, pin: str, *, training: bool = False) -> Staff:
+        member = next((m for m in self.opened.config.staff if m.number == number.strip()), None)
+        if member is None or not check_pin(pin.strip(), member.pin_hash):
+            raise SessionError("Personalnummer oder PIN falsch")
+        self.staff = Staff(member.number, member.name)
+        self.training = training
+        self.opened.till.sign_on(self.staff)
+        self.counter = self._new_counter()
+        return self.staff
+
+    def sign_off(self) -> None:
+        if self.counter is not None and not self.counter.basket.is_empty():
+            raise SessionError("Erst den offenen Bon abschließen, parken oder abbrechen")
+        if self.parked:
+            raise SessionError("Es sind noch Bons geparkt")
+        if self.staff is not None:
+            self.opened.till.sign_off(self.staff)
+        self.staff = None
+        self.counter = None
+
+    # --- ringing up ---------------------------------------------------------------------
+
+    @property
+    def basket_lines(self) -> tuple[ReceiptLine, ...]:
+        return self.counter.basket.lines if self.counter else ()
+
+    @property
+    def total(self) -> Cents:
+        return self.counter.basket.total if self.counter else 0
+
+    def scan(self, text: str, quantity: int = 1) -> ReceiptLine:
+        counter = self.current()
+        number = text.strip()
+        article = articles.by_number(self.opened.db, number.lstrip("0") or number)
+        if article is not None and article.unit is Unit.KG and len(number) <= 5:
+            return self.weigh(article.number)  # a typed PLU of loose goods goes on the scale
+        return counter.enter(text, quantity)
+
+    def weigh(self, number: str) -> ReceiptLine:
+        counter = self.current()
+        article = articles.by_number(self.opened.db, number)
+        if article is None:
+            raise SessionError(f"PLU {number} ist nicht in der Artikelliste")
+        try:
+            reading = self.scale.weigh(article.price)  # type: ignore[attr-defined]
+        except ScaleError as exc:
+            self._device("scale", ok=False, message=str(exc))
+            raise SessionError(str(exc)) from exc
+        self._device("scale", ok=True, message="bereit")
+        return counter.weighed(article.number, WeighedPrice(reading.grams, reading.total, "scale"))
+
+    def search(self, text: str) -> list[Article]:
+        text = text.strip()
+        if text.isdigit():
+            found = articles.by_number(self.opened.db, text)
+            return [found] if found else []
+        return articles.search(self.opened.db, text)
+
+    def article(self, number: str | None) -> Article | None:
+        return articles.by_number(self.opened.db, number) if number else None
+
+    # --- park and resume ----------------------------------------------------------------
+
+    def park(self) -> None:
+        counter = self.current()
+        if counter.basket.is_empty():
+            raise SessionError("Der Bon ist leer – nichts zu parken")
+        self.parked.append(Parked(counter, self.clock()))
+        self.counter = self._new_counter()
+
+    def resume(self, index: int) -> None:
+        if not 0 <= index < len(self.parked):
+            raise SessionError("Diesen geparkten Bon gibt es nicht")
+        if self.counter is not None and not self.counter.basket.is_empty():
+            self.park()
+        self.counter = self.parked.pop(index).counter
+
+    # --- paying -------------------------------------------------------------------------
+
+    def pay(self, *, cash_tendered: Cents | None = None, card: Cents = 0) -> SignedReceipt:
+        counter = self.current()
+        try:
+            done = counter.pay(cash_tendered=cash_tendered, card=card)
+        except CounterError as exc:
+            raise SessionError(str(exc)) from exc
+        self.last_done = done
+        return done
+
+    def abort(self) -> SignedReceipt | None:
+        counter = self.current()
+        return counter.abort()
+
+    # --- receipts on paper --------------------------------------------------------------
+
+    def document(self, number: int, *, copy: bool = False) -> tuple[Document, Receipt]:
+        entry = journal.numbered_entry(self.opened.db, number)
+        if entry is None or "receipt" not in entry.body:
+            raise SessionError(f"Bon {number} gibt es nicht")
+        receipt = Receipt.from_dict(entry.body["receipt"])
+        tse = TseFields.from_dict(entry.body["tse"])
+        lines = receipt_lines(
+            self.opened.shop_header(),
+            number,
+            receipt,
+            tse,
+            entry.at,
+            columns=self.opened.config.printer.columns,
+            copy=copy,
+            qr_line=False,
+        )
+        cash = any(p.method.value == "cash" for p in receipt.payments)
+        return document_for(lines, tse.qr, open_drawer=cash and not copy), receipt
+
+    def print_receipt(self, number: int, *, copy: bool = False) -> PrintOutcome:
+        document, _ = self.document(number, copy=copy)
+        try:
+            self.printer.print_document(document)  # type: ignore[attr-defined]
+        except PrinterError as exc:
+            if number not in self.unprinted and not copy:
+                self.unprinted.append(number)
+            self._device("printer", ok=False, message=str(exc))
+            return PrintOutcome(number, False, str(exc))
+        if number in self.unprinted:
+            self.unprinted.remove(number)
+        self._device("printer", ok=True, message="bereit")
+        return PrintOutcome(number, True)
+
+    # --- inside -------------------------------------------------------------------------
+
+    def current(self) -> Counter:
+        if self.counter is None:
+            raise SessionError("Bitte zuerst anmelden")
+        return self.counter
+
+    def _new_counter(self) -> Counter:
+        return Counter(
+            self.opened.till,
+            self.opened.db,
+            staff=self.staff,
+            training=self.training,
+            instore=self.opened.instore_prefixes(),
+            till_may_compute_weight_prices=self.opened.config.scale.till_computed_price,
+        )
+
+    def _device(self, device: str, *, ok: bool, message: str) -> None:
+        devices.report(
+            self.opened.db,
+            truck=self.opened.config.truck.id,
+            device=device,
+            ok=ok,
+            message=message,
+            clock=self.clock,
+        )

@@ -1,0 +1,68 @@
+"""Starting the till from the configuration: the session with its printer and scale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from truck.config import TruckConfig
+from truck.devices.printer.printer import ReceiptPrinter
+from truck.devices.scale.reading import ScaleError, ScaleReading
+from truck.devices.scale.simulated import SimulatedScale
+from truck.pos.session import TillSession
+from truck.till.opening import open_till, wall_clock
+
+
+class NoScale:
+    """The configuration has no scale: weighed goods are refused with a clear message."""
+
+    def weigh(self, unit_price: int) -> ScaleReading:
+        raise ScaleError("Keine Waage angeschlossen (Konfiguration: scale.protocol = none)")
+
+
+def make_scale(config: TruckConfig) -> object:
+    protocol = config.scale.protocol
+    if protocol == "simulated":
+        return SimulatedScale()
+    if protocol == "none":
+        return NoScale()
+    raise ValueError(
+        f"Waagen-Protokoll {protocol} wird von dieser Version noch nicht angesprochen – "
+        'bitte scale.protocol = "simulated" oder "none"'
+    )
+
+
+def make_printer(config: TruckConfig) -> ReceiptPrinter:
+    p = config.printer
+    return ReceiptPrinter.from_settings(
+        p.kind,
+        path=p.path,
+        host=p.host,
+        port=p.port,
+        device=p.device,
+        baudrate=p.baudrate,
+        vendor_id=p.vendor_id,
+        product_id=p.product_id,
+        columns=p.columns,
+        code_page=p.code_page,
+    )
+
+
+def start_session(
+    config: TruckConfig,
+    *,
+    clock: Callable[[], datetime] = wall_clock,
+    scale: object | None = None,
+    printer: object | None = None,
+) -> TillSession:
+    opened = open_till(config, clock=clock)
+    try:
+        return TillSession(
+            opened=opened,
+            printer=printer if printer is not None else make_printer(config),
+            scale=scale if scale is not None else make_scale(config),
+            clock=clock,
+        )
+    except BaseException:
+        opened.close()
+        raise

@@ -1,0 +1,173 @@
+"""Every text the till's screen shows, in German and English: one catalogue.
+
+``t("key", name=…)`` gives the text in the language the till was started with. Messages
+that come from the shop logic underneath (a refused barcode, a payment that does not add up)
+are German; the screen shows them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # sign-on
+    "signon.title": ("Anmelden", "Sign on"),
+    "signon.number": ("Personalnummer", "Staff number"),
+    "signon.pin": ("PIN", "PIN"),
+    "signon.training": ("Trainingsmodus (F8)", "Training mode (F8)"),
+    "signon.hint": (
+        "Nummer, Enter, PIN, Enter. F8: Training für neue Kolleginnen und Kollegen.",
+        "Number, Enter, PIN, Enter. F8: training for new staff.",
+    ),
+    "signon.wrong": ("Personalnummer oder PIN falsch", "Staff number or PIN wrong"),
+    "signon.training_on": ("Training: an", "Training: on"),
+    "signon.training_off": ("Training: aus", "Training: off"),
+    # sale screen
+    "sale.input": ("Scannen oder PLU / Suchbegriff eingeben", "Scan, or type PLU / search"),
+    "sale.col_text": ("Artikel", "Article"),
+    "sale.col_qty": ("Menge", "Qty"),
+    "sale.col_price": ("Preis", "Price"),
+    "sale.col_total": ("Betrag", "Amount"),
+    "sale.total": ("Summe", "Total"),
+    "sale.change": ("Rückgeld", "Change"),
+    "sale.training_banner": ("TRAINING – kein Verkauf", "TRAINING – no sale"),
+    "sale.ready": ("Bereit", "Ready"),
+    "sale.parked": ("Geparkt: {count}", "Parked: {count}"),
+    "sale.parked_done": ("Bon geparkt – nächste Kundin, bitte", "Receipt parked – next customer"),
+    "sale.resumed": ("Geparkter Bon wieder aufgenommen", "Parked receipt resumed"),
+    "sale.aborted": ("Bon abgebrochen", "Receipt aborted"),
+    "sale.nothing": ("Der Bon ist leer", "The receipt is empty"),
+    "sale.paid": ("Bon {number} bezahlt", "Receipt {number} paid"),
+    "sale.printed": ("Bon {number} gedruckt", "Receipt {number} printed"),
+    "sale.not_printed": (
+        "Bon {number} ist gebucht, aber nicht gedruckt: {reason} – später drucken mit F12",
+        "Receipt {number} is booked but not printed: {reason} – print later with F12",
+    ),
+    "sale.scan_kept": (
+        "Scan gemerkt: {code} – wird nach dem Dialog erfasst",
+        "Scan kept: {code} – rung up after the dialog",
+    ),
+    "sale.voided_line": ("Position storniert", "Line voided"),
+    "sale.no_line": ("Keine Position gewählt", "No line selected"),
+    "sale.allergens": ("Allergene {name}: {text}", "Allergens {name}: {text}"),
+    "sale.no_allergens": ("{name}: keine Allergene angegeben", "{name}: no allergens listed"),
+    "sale.age_refused": ("Nicht verkauft: Altersgrenze", "Not sold: age limit"),
+    # keys
+    "key.search": ("Suchen", "Search"),
+    "key.weigh": ("Waage", "Scale"),
+    "key.void_line": ("Zeile storno", "Void line"),
+    "key.price": ("Preis", "Price"),
+    "key.discount": ("Rabatt", "Discount"),
+    "key.take_back": ("Leergut/Rückg.", "Empties/return"),
+    "key.park": ("Parken", "Park"),
+    "key.abort": ("Abbruch", "Abort"),
+    "key.pay": ("Bezahlen", "Pay"),
+    "key.info": ("Allergene", "Allergens"),
+    "key.menu": ("Menü", "Menu"),
+    "key.back": ("Zurück", "Back"),
+    "key.ok": ("OK", "OK"),
+    "key.yes": ("Ja", "Yes"),
+    "key.no": ("Nein", "No"),
+    "key.training": ("Training", "Training"),
+    # payment
+    "pay.title": ("Bezahlen", "Payment"),
+    "pay.due": ("Zu zahlen", "Due"),
+    "pay.payout": ("Auszuzahlen", "To pay out"),
+    "pay.tendered": ("Gegeben (Enter)", "Tendered (Enter)"),
+    "pay.exact": ("Passend", "Exact"),
+    "pay.card": ("Karte", "Card"),
+    "pay.card_part": ("Teil mit Karte", "Part by card"),
+    "pay.card_confirm": (
+        "Kartenzahlung über {amount}: am Terminal bestätigt?",
+        "Card payment of {amount}: confirmed on the terminal?",
+    ),
+    "pay.card_rest": ("Karte {amount} – Rest bar: {rest}", "Card {amount} – rest in cash: {rest}"),
+    "pay.payout_confirm": ("{amount} bar auszahlen?", "Pay out {amount} in cash?"),
+    # dialogs
+    "age.question": (
+        "{name}: Käufer mindestens {age} Jahre alt?",
+        "{name}: is the buyer at least {age} years old?",
+    ),
+    "price.title": ("Preis ändern: {name}", "Change price: {name}"),
+    "price.new": ("Neuer Preis", "New price"),
+    "price.reason": ("Grund", "Reason"),
+    "discount.title": ("Rabatt: {name}", "Discount: {name}"),
+    "discount.value": (
+        "Betrag (z. B. 0,50) oder Prozent (z. B. 10%)",
+        "Amount (0.50) or percent (10%)",
+    ),
+    "search.title": ("Artikel suchen", "Search articles"),
+    "search.input": ("Name oder PLU", "Name or PLU"),
+    "search.none": ("Nichts gefunden", "Nothing found"),
+    "park.title": ("Geparkte Bons", "Parked receipts"),
+    "takeback.title": ("Leergut oder Rückgabe", "Empties or return"),
+    "takeback.input": ("EAN oder PLU, z. B. 2x9010", "EAN or PLU, e.g. 2x9010"),
+    "abort.question": ("Bon wirklich abbrechen?", "Really abort this receipt?"),
+    # menu
+    "menu.title": ("Menü", "Menu"),
+    "menu.float": ("Anfangsbestand buchen", "Opening float"),
+    "menu.movement": ("Ein- oder Auszahlung", "Cash in or out"),
+    "menu.x_report": ("X-Bericht (Zwischenstand)", "X report (interim)"),
+    "menu.closing": ("Tagesabschluss (Z) mit Zählung", "Daily closing (Z) with count"),
+    "menu.void_receipt": ("Bon stornieren", "Void a receipt"),
+    "menu.reprint": ("Bon nachdrucken (Kopie)", "Reprint a receipt (copy)"),
+    "menu.print_open": ("Offene Bons drucken ({count})", "Print pending receipts ({count})"),
+    "menu.preview": ("Letzten Bon ansehen", "View last receipt"),
+    "menu.sign_off": ("Abmelden", "Sign off"),
+    "cash.amount": ("Betrag", "Amount"),
+    "cash.note": ("Wofür (Notiz)", "What for (note)"),
+    "cash.kind": ("Art", "Kind"),
+    "cash.booked": (
+        "{what} {amount} gebucht (Beleg {number})",
+        "{what} {amount} booked (no. {number})",
+    ),
+    "receipts.title": ("Bon wählen (Nummer oder Uhrzeit)", "Choose a receipt (number or time)"),
+    "void.done": (
+        "Bon {original} storniert mit Bon {number}",
+        "Receipt {original} voided by {number}",
+    ),
+    "closing.title": ("Tagesabschluss: Kasse zählen", "Daily closing: count the drawer"),
+    "closing.counted": ("Gezählt", "Counted"),
+    "closing.expected": ("Soll", "Expected"),
+    "closing.difference": ("Differenz", "Difference"),
+    "closing.confirm": ("Abschließen (F10)", "Close (F10)"),
+    "closing.done": (
+        "Tagesabschluss Nr. {number} – Differenz {difference}",
+        "Closing no. {number} – difference {difference}",
+    ),
+    "report.title": ("X-Bericht", "X report"),
+    "preview.title": ("Bon {number}", "Receipt {number}"),
+    # status line
+    "status.printer": ("Drucker", "Printer"),
+    "status.scale": ("Waage", "Scale"),
+    "status.tse": ("TSE", "TSE"),
+    "status.ok": ("ok", "ok"),
+    "status.failed": ("Störung", "fault"),
+    "status.tse_failed": ("ausgefallen", "failed"),
+}
+
+_language = 0  # 0 German, 1 English
+
+
+def use(language: str) -> None:
+    global _language
+    _language = 1 if language == "en" else 0
+
+
+def t(key: str, **values: object) -> str:
+    text = TEXTS[key][_language]
+    return text.format(**values) if values else text
+
+
+def localize_bindings(node: object) -> None:
+    """Translate the key descriptions a screen shows in its footer.
+
+    BINDINGS name their descriptions by catalogue key (e.g. "key.pay"), because class
+    attributes are made before the till knows its language; each screen calls this on creation.
+    """
+    bindings = node._bindings.key_to_bindings  # type: ignore[attr-defined]
+    for key, items in bindings.items():
+        bindings[key] = [
+            replace(item, description=t(item.description)) if item.description in TEXTS else item
+            for item in items
+        ]

@@ -1,0 +1,26 @@
+"""The status line: printer, scale, TSE — and room for sync, clock and stop later."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from truck.pos.texts import t
+from truck.store import devices
+
+
+class StatusLine(Static):
+    def refresh_status(self) -> None:
+        session = self.app.session  # type: ignore[attr-defined]
+        states = devices.current(session.opened.db)
+        parts = []
+        for device, label in (("printer", t("status.printer")), ("scale", t("status.scale"))):
+            state = states.get(device)
+            if state is None or state.ok:
+                parts.append(f"{label}: {t('status.ok')}")
+            else:
+                parts.append(f"[b]{label}: {t('status.failed')}[/b] ({state.message})")
+        tse_ok = not session.opened.till.signer.in_failure()
+        parts.append(f"{t('status.tse')}: {t('status.ok') if tse_ok else t('status.tse_failed')}")
+        if session.unprinted:
+            parts.append(t("menu.print_open", count=len(session.unprinted)))
+        self.update("  │  ".join(parts))
