@@ -69,3 +69,14 @@ async def type_slowly(pilot, text: str) -> None:
     for key in text:
         await pilot.press(key)
         await pilot.pause(0.06)
+
+
+async def scan(pilot, code: str) -> None:
+    """As a keyboard-wedge scanner sends a code: all its keys at once, then Enter."""
+    from textual import events
+
+    driver = pilot.app._driver
+    for character in code:
+        driver.send_message(events.Key(character, character))
+    driver.send_message(events.Key("enter", "\r"))
+    await pilot.pause()

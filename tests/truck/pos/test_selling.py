@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from tourkasse.journal import EntryKind
-from tourkasse.receipt import Receipt
+from tourkasse.receipt import BonType, Receipt
 from truck.pos.screens.sale import SaleScreen
 from truck.pos.screens.signon import SignOnScreen
 from truck.store import journal
 
-from .conftest import sign_on
+from .conftest import scan, sign_on, type_slowly
 
 
 def receipts(session) -> list[Receipt]:
@@ -56,3 +56,114 @@ async def test_a_scanned_sale_paid_in_cash_is_journaled_printed_and_shows_the_ch
     assert sold.total == 777 and sold.staff.name == "Anna" and sold.change == 1223
     printed = session.opened.config.printer.path.read_bytes()
     assert b"Landbrot" in printed and b"Anna" in printed
+
+
+async def test_card_and_mixed_payment_with_the_terminals_confirmation(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"5006", "enter")  # coffee 6,49
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("f10", "j")  # card, confirmed on the terminal
+        await pilot.pause()
+        await pilot.press(*"4006381001014", "enter")  # bread 4,20
+        await pilot.press(*"5006", "enter")  # coffee 6,49: 10,69 in all
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press(*"5", "f11", "j")  # five euros by card ...
+        await pilot.pause()
+        await pilot.press(*"10", "enter")  # ... the rest, 5,69, in cash from ten
+        await pilot.pause()
+        assert app.screen.query_one("#total").value == "4,31"
+    card, mixed = receipts(session)
+    assert [(p.method.value, p.amount) for p in card.payments] == [("card", 649)]
+    assert [(p.method.value, p.amount, p.tendered) for p in mixed.payments] == [
+        ("card", 500, None),
+        ("cash", 569, 1000),
+    ]
+
+
+async def test_a_receipt_is_parked_and_resumed_while_a_scan_arrives(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"4006381001014", "enter")  # first customer: bread
+        await pilot.press("f8")  # park it
+        await pilot.pause()
+        assert session.basket_lines == () and len(session.parked) == 1
+        await pilot.press(*"5006", "enter")  # second customer: coffee
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("f9")  # exact cash
+        await pilot.pause()
+        await pilot.press("f8")  # the list of parked receipts
+        await pilot.pause()
+        await scan(pilot, "4006382001013")  # a scan while the list is open: milk
+        await pilot.pause()
+        await pilot.press("enter")  # resume the first customer's receipt
+        await pilot.pause()
+        await pilot.pause()
+        texts = [line.text for line in session.basket_lines]
+        assert texts == ["Landbrot 1000 g", "Frischmilch 3,5 % 1 l"]
+        assert session.parked == []
+
+
+async def test_a_scan_during_a_dialog_is_not_typed_into_its_field(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"4006381001014", "enter")
+        await pilot.press("f5")  # price change dialog for the bread
+        await pilot.pause()
+        await scan(pilot, "4006382001013")  # the scanner fires: milk
+        await pilot.pause()
+        field = app.screen.query_one("#field-0")
+        assert field.value == ""  # not typed into the price field
+        await type_slowly(pilot, "3,50")
+        await pilot.press("enter")
+        await type_slowly(pilot, "vom Vortag")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        lines = session.basket_lines
+        assert [line.text for line in lines] == ["Landbrot 1000 g", "Frischmilch 3,5 % 1 l"]
+        assert lines[0].unit_price == 350 and lines[0].override.reason == "vom Vortag"
+
+
+async def test_loose_goods_are_weighed_and_an_age_limit_is_asked(app, session, scale):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        scale.place(347)
+        await pilot.press(*"2101", "enter")  # Gouda by PLU goes on the scale
+        await pilot.pause()
+        (cheese,) = session.basket_lines
+        assert (cheese.quantity, cheese.total) == (347, 586)  # the scale's price
+        await pilot.press(*"5005", "enter")  # Korn, 18+
+        await pilot.pause()
+        await pilot.press("n")  # the buyer is not old enough
+        await pilot.pause()
+        assert [line.text for line in session.basket_lines] == [cheese.text]
+        assert "Altersgrenze" in str(app.screen.query_one("#message").render())
+
+
+async def test_training_receipts_are_marked_and_never_turnover(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f8")  # training on
+        await sign_on(pilot, "9", "4321")
+        assert "TRAINING" in str(app.screen.query_one("#header").render())
+        await pilot.press(*"1002", "enter", "f10")
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+    (training,) = receipts(session)
+    assert training.bon_type is BonType.TRAINING
+    assert session.opened.till.figures().turnover == 0
+    assert b"TRAININGSBON" in session.opened.config.printer.path.read_bytes()
+
+
+async def test_abort_keeps_the_lines_as_an_aborted_receipt(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"1002", "enter", "f9", "j")
+        await pilot.pause()
+        assert session.basket_lines == ()
+    (aborted,) = receipts(session)
+    assert aborted.bon_type is BonType.ABORTED and aborted.lines[0].text == "Brötchen"

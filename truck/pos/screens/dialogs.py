@@ -1,6 +1,6 @@
 """Small modal dialogs of the till: a question, a few fields, a list to choose from.
 
-Every dialog's input fields are ScanAwareInput: a scan during a dialog is not typed into the
+Every dialog's input fields are Input: a scan during a dialog is not typed into the
 field but handed to the app, which rings it up when the dialog is closed.
 """
 
@@ -12,11 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from truck.pos.texts import localize_bindings, t
-from truck.pos.widgets.scan_input import ScanAwareInput
 
 
 class Question(ModalScreen[bool]):
@@ -63,14 +62,14 @@ class Fields(ModalScreen[list[str] | None]):
             yield Static(self.title_text, classes="title")
             for index, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
                 yield Label(label)
-                yield ScanAwareInput(value, id=f"field-{index}", compact=True)
+                yield Input(value, id=f"field-{index}", compact=True)
 
-    def on_input_submitted(self, event: ScanAwareInput.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         index = int((event.input.id or "field-0").split("-")[1])
         if index + 1 < len(self.labels):
-            self.query_one(f"#field-{index + 1}", ScanAwareInput).focus()
+            self.query_one(f"#field-{index + 1}", Input).focus()
             return
-        self.dismiss([field.value for field in self.query(ScanAwareInput)])
+        self.dismiss([field.value for field in self.query(Input)])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

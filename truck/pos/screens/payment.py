@@ -11,13 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Digits, Footer, Label, Static
+from textual.widgets import Button, Digits, Footer, Input, Label, Static
 
 from tourkasse.money import format_eur, parse_eur
 from truck.core.payment import QUICK_AMOUNTS
 from truck.pos.screens.dialogs import Question
 from truck.pos.texts import localize_bindings, t
-from truck.pos.widgets.scan_input import ScanAwareInput
 
 Result = tuple[int | None, int] | None
 
@@ -50,7 +49,7 @@ class PaymentScreen(ModalScreen[Result]):
             yield Digits(format_eur(abs(self.total), symbol=False), id="due")
             yield Static("", id="card-part")
             yield Label(t("pay.tendered"))
-            yield ScanAwareInput(id="tendered", compact=True, restrict=r"[0-9,.]*")
+            yield Input(id="tendered", compact=True, restrict=r"[0-9,.]*")
             with Horizontal(classes="buttons"):
                 for index, cents in enumerate(QUICK_AMOUNTS):
                     yield Button(f"{cents // 100} €", id=f"quick-{index}", classes="quick")
@@ -60,7 +59,7 @@ class PaymentScreen(ModalScreen[Result]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#tendered", ScanAwareInput).focus()
+        self.query_one("#tendered", Input).focus()
         if self.total <= 0:
             self.confirm_payout()
 
@@ -72,7 +71,7 @@ class PaymentScreen(ModalScreen[Result]):
         else:
             self.dismiss(None)
 
-    def on_input_submitted(self, event: ScanAwareInput.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             return
         try:
@@ -116,7 +115,7 @@ class PaymentScreen(ModalScreen[Result]):
 
     @work
     async def action_card_part(self) -> None:
-        entry = self.query_one("#tendered", ScanAwareInput)
+        entry = self.query_one("#tendered", Input)
         try:
             amount = parse_eur(entry.value)
         except ValueError as exc:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Digits, Footer, Static
+from textual.widgets import Button, DataTable, Digits, Footer, Input, Static
 
 from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
@@ -18,7 +18,6 @@ from truck.pos.screens.menu import run_menu
 from truck.pos.screens.payment import PaymentScreen
 from truck.pos.session import SessionError, TillSession
 from truck.pos.texts import localize_bindings, t
-from truck.pos.widgets.scan_input import ScanArrived, ScanAwareInput
 from truck.pos.widgets.status_line import StatusLine
 from truck.till.counter import CounterError
 
@@ -64,7 +63,7 @@ class SaleScreen(Screen[None]):
                 yield Digits("0,00", id="total")
                 yield Vertical(id="loose")
         yield Static("", id="message")
-        yield ScanAwareInput(placeholder=t("sale.input"), id="entry", compact=True)
+        yield Input(placeholder=t("sale.input"), id="entry", compact=True)
         yield StatusLine(id="status")
         yield Footer()
 
@@ -82,7 +81,7 @@ class SaleScreen(Screen[None]):
     # --- always back to the input line ----------------------------------------------------
 
     def focus_entry(self) -> None:
-        self.query_one("#entry", ScanAwareInput).focus()
+        self.query_one("#entry", Input).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_all()
@@ -137,15 +136,11 @@ class SaleScreen(Screen[None]):
 
     # --- input --------------------------------------------------------------------------
 
-    def on_input_submitted(self, event: ScanAwareInput.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         event.input.value = ""
         if text:
             self.enter(text)
-
-    def on_scan_arrived(self, message: ScanArrived) -> None:
-        message.stop()
-        self.enter(message.code)
 
     def enter(self, text: str) -> None:
         """One entry of the input line: a code, N*code, a department key with price, or a name."""
@@ -189,7 +184,7 @@ class SaleScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        entry = self.query_one("#entry", ScanAwareInput)
+        entry = self.query_one("#entry", Input)
         text, entry.value = entry.value, ""
         self.search(text)
 
@@ -227,7 +222,7 @@ class SaleScreen(Screen[None]):
         self.added(line)
 
     def action_weigh(self) -> None:
-        entry = self.query_one("#entry", ScanAwareInput)
+        entry = self.query_one("#entry", Input)
         number, entry.value = entry.value.strip(), ""
         if not number:
             self.say(t("sale.input"), error=True)

@@ -10,7 +10,6 @@ from textual.widgets import Footer, Input, Label, Static
 
 from truck.pos.session import SessionError
 from truck.pos.texts import localize_bindings, t
-from truck.pos.widgets.scan_input import ScanAwareInput
 
 
 class SignOnScreen(Screen[None]):
@@ -25,7 +24,7 @@ class SignOnScreen(Screen[None]):
         with Vertical(classes="dialog signon"):
             yield Static(t("signon.title"), classes="title")
             yield Label(t("signon.number"))
-            yield ScanAwareInput(id="number", compact=True, restrict=r"[0-9]*")
+            yield Input(id="number", compact=True, restrict=r"[0-9]*")
             yield Label(t("signon.pin"))
             yield Input(id="pin", password=True, compact=True, restrict=r"[0-9]*")
             yield Static(t("signon.training_off"), id="training")
@@ -34,7 +33,7 @@ class SignOnScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#number", ScanAwareInput).focus()
+        self.query_one("#number", Input).focus()
 
     def action_toggle_training(self) -> None:
         self.training = not self.training
@@ -42,7 +41,7 @@ class SignOnScreen(Screen[None]):
         self.query_one("#training", Static).update(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        number = self.query_one("#number", ScanAwareInput)
+        number = self.query_one("#number", Input)
         pin = self.query_one("#pin", Input)
         if event.input is number:
             pin.focus()

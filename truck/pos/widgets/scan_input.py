@@ -1,18 +1,18 @@
-"""An input field that recognises a barcode scanner's burst and hands the scan on.
+"""Telling a barcode scanner from a person at the keyboard.
 
 A keyboard-wedge scanner "types" all digits of a code within a few milliseconds and then
-Enter. In a dialog (the tendered amount, a price, a note) such a burst must not end up in the
-field: the field takes its digits out again and posts ScanArrived, and the till rings the
-code up once the dialog is closed. People type far slower than a scanner.
+Enter. On the sale screen that simply goes into the input line. In a dialog (the tendered
+amount, a price, a list, a yes/no question) it must neither end up in a field nor answer the
+question with its Enter: the app watches the keys, recognises the burst, takes its digits out
+of the field again, swallows the Enter and keeps the code, which the till rings up once the
+dialog is closed. People type far slower than a scanner.
 """
 
 from __future__ import annotations
 
 import time
 
-from textual import events
 from textual.message import Message
-from textual.widgets import Input
 
 BURST_GAP_SECONDS = 0.04  # a scanner sends a character every few ms; people need ≥ 80 ms
 MIN_SCAN_DIGITS = 8  # EAN-8 is the shortest code a scanner reads here
@@ -24,34 +24,22 @@ class ScanArrived(Message):
         self.code = code
 
 
-class ScanAwareInput(Input):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+class ScanDetector:
+    def __init__(self) -> None:
         self._burst: list[str] = []
-        self._before_burst = ""
-        self._last_key = 0.0
+        self._last = 0.0
 
-    async def _on_key(self, event: events.Key) -> None:
-        now = time.monotonic()
-        character = event.character
+    def key(self, key: str, character: str | None, now: float | None = None) -> str | None:
+        """Feed one key; returns the code when this key (Enter) ends a scanner's burst."""
+        now = time.monotonic() if now is None else now
+        gap = now - self._last
+        self._last = now
         if character is not None and character.isdigit():
-            if not self._burst or now - self._last_key > BURST_GAP_SECONDS:
+            if gap > BURST_GAP_SECONDS:
                 self._burst = []
-                self._before_burst = self.value
             self._burst.append(character)
-        elif event.key != "enter":
-            self._burst = []
-        if event.key == "enter" and now - self._last_key > BURST_GAP_SECONDS:
-            self._burst = []
-        self._last_key = now
-        await super()._on_key(event)
-
-    async def action_submit(self) -> None:
-        if len(self._burst) >= MIN_SCAN_DIGITS and self.value.endswith("".join(self._burst)):
-            code = "".join(self._burst)
-            self._burst = []
-            self.value = self._before_burst
-            self.post_message(ScanArrived(code))
-            return
-        self._burst = []
-        await super().action_submit()
+            return None
+        burst, self._burst = self._burst, []
+        if key == "enter" and gap <= BURST_GAP_SECONDS and len(burst) >= MIN_SCAN_DIGITS:
+            return "".join(burst)
+        return None
