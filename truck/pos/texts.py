@@ -55,10 +55,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     # keys
     "key.search": ("Suchen", "Search"),
     "key.weigh": ("Waage", "Scale"),
-    "key.void_line": ("Zeile storno", "Void line"),
+    "key.void_line": ("Storno", "Void"),
     "key.price": ("Preis", "Price"),
     "key.discount": ("Rabatt", "Discount"),
-    "key.take_back": ("Leergut/Rückg.", "Empties/return"),
+    "key.take_back": ("Leergut", "Empties"),
     "key.park": ("Parken", "Park"),
     "key.abort": ("Abbruch", "Abort"),
     "key.pay": ("Bezahlen", "Pay"),
@@ -76,7 +76,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pay.tendered": ("Gegeben (Enter)", "Tendered (Enter)"),
     "pay.exact": ("Passend", "Exact"),
     "pay.card": ("Karte", "Card"),
-    "pay.card_part": ("Teil mit Karte", "Part by card"),
+    "pay.card_part": ("Teil Karte", "Part card"),
     "pay.card_confirm": (
         "Kartenzahlung über {amount}: am Terminal bestätigt?",
         "Card payment of {amount}: confirmed on the terminal?",

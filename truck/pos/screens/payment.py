@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Digits, Footer, Input, Label, Static
+from textual.widgets import Button, Digits, Input, Label, Static
 
 from tourkasse.money import format_eur, parse_eur
 from truck.core.payment import QUICK_AMOUNTS
 from truck.pos.screens.dialogs import Question
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.key_bar import KeyBar
 
 Result = tuple[int | None, int] | None
 
@@ -56,7 +57,7 @@ class PaymentScreen(ModalScreen[Result]):
                 yield Button(t("pay.exact"), id="exact", variant="primary")
                 yield Button(t("pay.card"), id="card", variant="warning")
             yield Static("", id="pay-message", classes="message")
-        yield Footer()
+        yield KeyBar(classes="keys")
 
     def on_mount(self) -> None:
         self.query_one("#tendered", Input).focus()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Digits, Footer, Input, Static
+from textual.widgets import Button, DataTable, Digits, Input, Static
 
 from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
@@ -18,6 +18,7 @@ from truck.pos.screens.menu import run_menu
 from truck.pos.screens.payment import PaymentScreen
 from truck.pos.session import SessionError, TillSession
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
 from truck.till.counter import CounterError
 
@@ -65,7 +66,7 @@ class SaleScreen(Screen[None]):
         yield Static("", id="message")
         yield Input(placeholder=t("sale.input"), id="entry", compact=True)
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar(classes="keys")
 
     def on_mount(self) -> None:
         table = self.query_one("#basket", DataTable)

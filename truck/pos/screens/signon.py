@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from truck.pos.session import SessionError
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.key_bar import KeyBar
 
 
 class SignOnScreen(Screen[None]):
@@ -30,7 +31,7 @@ class SignOnScreen(Screen[None]):
             yield Static(t("signon.training_off"), id="training")
             yield Static(t("signon.hint"), classes="hint")
             yield Static("", id="message", classes="message")
-        yield Footer()
+        yield KeyBar(classes="keys")
 
     def on_mount(self) -> None:
         self.query_one("#number", Input).focus()
