@@ -45,6 +45,9 @@ class SaleScreen(Screen[None]):
         Binding("f10", "pay", "key.pay"),
         Binding("f11", "allergens", "key.info"),
         Binding("f12", "menu", "key.menu"),
+        # the input line keeps the focus; the arrows choose the line F4, F5, F6, F11 act on
+        Binding("up", "select_line(-1)", show=False),
+        Binding("down", "select_line(1)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -183,6 +186,11 @@ class SaleScreen(Screen[None]):
             self.refresh_all()
 
     # --- actions ------------------------------------------------------------------------
+
+    def action_select_line(self, step: int) -> None:
+        table = self.query_one("#basket", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_search(self) -> None:
         entry = self.query_one("#entry", Input)
