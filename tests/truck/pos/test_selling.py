@@ -167,3 +167,25 @@ async def test_abort_keeps_the_lines_as_an_aborted_receipt(app, session):
         assert session.basket_lines == ()
     (aborted,) = receipts(session)
     assert aborted.bon_type is BonType.ABORTED and aborted.lines[0].text == "Brötchen"
+
+
+async def test_codes_scanned_in_quick_succession_each_become_a_line(app, session):
+    """A scanner sends a code and Enter in one go; the next code may follow at once."""
+    from textual import events
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        driver = app._driver
+        for code in ("4006381001014", "4006385001010", "4006382001013"):
+            for character in code:
+                driver.send_message(events.Key(character, character))
+            driver.send_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        texts = [line.text for line in session.basket_lines]
+        assert texts == [
+            "Landbrot 1000 g",
+            "Mineralwasser 1,0 l",
+            "Pfand Einweg",
+            "Frischmilch 3,5 % 1 l",
+        ]

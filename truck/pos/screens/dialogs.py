@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.entry_line import EntryLine
 
 
 class Question(ModalScreen[bool]):
@@ -62,14 +63,14 @@ class Fields(ModalScreen[list[str] | None]):
             yield Static(self.title_text, classes="title")
             for index, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
                 yield Label(label)
-                yield Input(value, id=f"field-{index}", compact=True)
+                yield EntryLine(value, id=f"field-{index}", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         index = int((event.input.id or "field-0").split("-")[1])
         if index + 1 < len(self.labels):
-            self.query_one(f"#field-{index + 1}", Input).focus()
+            self.query_one(f"#field-{index + 1}", EntryLine).focus()
             return
-        self.dismiss([field.value for field in self.query(Input)])
+        self.dismiss([field.value for field in self.query(EntryLine)])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

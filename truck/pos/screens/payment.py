@@ -17,6 +17,7 @@ from tourkasse.money import format_eur, parse_eur
 from truck.core.payment import QUICK_AMOUNTS
 from truck.pos.screens.dialogs import Question
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.key_bar import KeyBar
 
 Result = tuple[int | None, int] | None
@@ -50,7 +51,7 @@ class PaymentScreen(ModalScreen[Result]):
             yield Digits(format_eur(abs(self.total), symbol=False), id="due")
             yield Static("", id="card-part")
             yield Label(t("pay.tendered"))
-            yield Input(id="tendered", compact=True, restrict=r"[0-9,.]*")
+            yield EntryLine(id="tendered", compact=True, restrict=r"[0-9,.]*")
             with Horizontal(classes="buttons"):
                 for index, cents in enumerate(QUICK_AMOUNTS):
                     yield Button(f"{cents // 100} €", id=f"quick-{index}", classes="quick")
@@ -60,7 +61,7 @@ class PaymentScreen(ModalScreen[Result]):
         yield KeyBar(classes="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#tendered", Input).focus()
+        self.query_one("#tendered", EntryLine).focus()
         if self.total <= 0:
             self.confirm_payout()
 
@@ -116,7 +117,7 @@ class PaymentScreen(ModalScreen[Result]):
 
     @work
     async def action_card_part(self) -> None:
-        entry = self.query_one("#tendered", Input)
+        entry = self.query_one("#tendered", EntryLine)
         try:
             amount = parse_eur(entry.value)
         except ValueError as exc:

@@ -18,6 +18,7 @@ from truck.pos.screens.menu import run_menu
 from truck.pos.screens.payment import PaymentScreen
 from truck.pos.session import SessionError, TillSession
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
 from truck.till.counter import CounterError
@@ -67,7 +68,7 @@ class SaleScreen(Screen[None]):
                 yield Digits("0,00", id="total")
                 yield Vertical(id="loose")
         yield Static("", id="message")
-        yield Input(placeholder=t("sale.input"), id="entry", compact=True)
+        yield EntryLine(placeholder=t("sale.input"), id="entry", compact=True, clear_on_submit=True)
         yield StatusLine(id="status")
         yield KeyBar(classes="keys")
 
@@ -85,7 +86,7 @@ class SaleScreen(Screen[None]):
     # --- always back to the input line ----------------------------------------------------
 
     def focus_entry(self) -> None:
-        self.query_one("#entry", Input).focus()
+        self.query_one("#entry", EntryLine).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_all()
@@ -142,7 +143,6 @@ class SaleScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        event.input.value = ""
         if text:
             self.enter(text)
 
@@ -193,7 +193,7 @@ class SaleScreen(Screen[None]):
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_search(self) -> None:
-        entry = self.query_one("#entry", Input)
+        entry = self.query_one("#entry", EntryLine)
         text, entry.value = entry.value, ""
         self.search(text)
 
@@ -231,7 +231,7 @@ class SaleScreen(Screen[None]):
         self.added(line)
 
     def action_weigh(self) -> None:
-        entry = self.query_one("#entry", Input)
+        entry = self.query_one("#entry", EntryLine)
         number, entry.value = entry.value.strip(), ""
         if not number:
             self.say(t("sale.input"), error=True)

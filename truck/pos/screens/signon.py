@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, Static
 
 from truck.pos.session import SessionError
 from truck.pos.texts import localize_bindings, t
+from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.key_bar import KeyBar
 
 
@@ -25,16 +26,16 @@ class SignOnScreen(Screen[None]):
         with Vertical(classes="dialog signon"):
             yield Static(t("signon.title"), classes="title")
             yield Label(t("signon.number"))
-            yield Input(id="number", compact=True, restrict=r"[0-9]*")
+            yield EntryLine(id="number", compact=True, restrict=r"[0-9]*")
             yield Label(t("signon.pin"))
-            yield Input(id="pin", password=True, compact=True, restrict=r"[0-9]*")
+            yield EntryLine(id="pin", password=True, compact=True, restrict=r"[0-9]*")
             yield Static(t("signon.training_off"), id="training")
             yield Static(t("signon.hint"), classes="hint")
             yield Static("", id="message", classes="message")
         yield KeyBar(classes="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#number", Input).focus()
+        self.query_one("#number", EntryLine).focus()
 
     def action_toggle_training(self) -> None:
         self.training = not self.training
@@ -42,8 +43,8 @@ class SignOnScreen(Screen[None]):
         self.query_one("#training", Static).update(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        number = self.query_one("#number", Input)
-        pin = self.query_one("#pin", Input)
+        number = self.query_one("#number", EntryLine)
+        pin = self.query_one("#pin", EntryLine)
         if event.input is number:
             pin.focus()
             return
