@@ -153,6 +153,8 @@ class TillSession:
         except CounterError as exc:
             raise SessionError(str(exc)) from exc
         self.last_done = done
+        tse = done.signed.tse
+        self._device("tse", ok=not tse.failed, message=tse.failure or tse.description)
         return done
 
     def abort(self) -> SignedReceipt | None:

@@ -122,6 +122,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{what} {amount} booked (no. {number})",
     ),
     "receipts.title": ("Bon wählen (Nummer oder Uhrzeit)", "Choose a receipt (number or time)"),
+    "receipts.filter": (
+        "Bonnummer oder Uhrzeit (z. B. 10:4), leer für die letzten",
+        "Receipt number or time (e.g. 10:4), empty for the latest",
+    ),
     "void.done": (
         "Bon {original} storniert mit Bon {number}",
         "Receipt {original} voided by {number}",

@@ -119,11 +119,15 @@ async def test_reprint_marks_a_copy_and_void_makes_a_negative_receipt(app, sessi
         await pilot.pause()
         await pilot.press(*(["down"] * 5), "enter")  # reprint
         await pilot.pause()
+        await pilot.press("enter")  # no number or time: the latest receipts
+        await pilot.pause()
         await pilot.press("enter")  # the newest receipt
         await pilot.pause()
         await pilot.press("f12")
         await pilot.pause()
         await pilot.press(*(["down"] * 4), "enter")  # void a receipt
+        await pilot.pause()
+        await pilot.press("1", "enter")  # found by its number
         await pilot.pause()
         await pilot.press("enter", "j")
         await pilot.pause()

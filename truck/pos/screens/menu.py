@@ -138,12 +138,28 @@ class Menu:
         )
 
     async def _pick_receipt(self) -> int | None:
+        """Find a receipt by its number or by the time it was paid (e.g. "10:4")."""
+        fields = await self.app.push_screen_wait(
+            Fields(t("receipts.title"), [t("receipts.filter")])
+        )
+        if fields is None:
+            return None
+        wanted = fields[0].strip()
         rows = self.session.opened.db.execute(
             "SELECT number, at, bon_type, total FROM receipts WHERE bon_type != 'AVTransfer' "
-            "ORDER BY number DESC LIMIT 50"
+            "ORDER BY number DESC LIMIT 500"
         ).fetchall()
+        if wanted.isdigit():
+            rows = [row for row in rows if str(row[0]) == wanted]
+        elif wanted:
+            rows = [
+                row
+                for row in rows
+                if f"{datetime.fromisoformat(row[1]).astimezone(LOCAL):%H:%M}".startswith(wanted)
+            ]
+        rows = rows[:50]
         if not rows:
-            raise SessionError("Noch keine Bons")
+            raise SessionError(f"Kein Bon zu „{wanted}“" if wanted else "Noch keine Bons")
         labels = [
             f"Bon {n:>5}  {datetime.fromisoformat(at).astimezone(LOCAL):%d.%m. %H:%M}  "
             f"{kind:<14} {format_eur(total):>12}"
