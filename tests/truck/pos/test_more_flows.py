@@ -80,3 +80,16 @@ async def test_the_till_speaks_english_by_configuration(session):
     app_de = TillApp(session, language="de")
     async with app_de.run_test(size=(80, 24)):
         assert "Personalnummer" in str(app_de.screen.query_one("Label").render())
+
+
+async def test_a_clock_behind_the_journal_stops_selling_with_a_message_not_a_crash(app, session, pos_clock):
+    from datetime import timedelta
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        pos_clock.set(pos_clock.now - timedelta(hours=5))  # the Pi's clock lost its time
+        await pilot.press(*"1002", "enter")
+        await pilot.pause()
+        assert "Die Uhr der Kasse geht nach" in message(app)
+        assert app.is_running
+        assert session.basket_lines == ()

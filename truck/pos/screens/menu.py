@@ -13,13 +13,12 @@ from truck.pos.printing import document_for
 from truck.pos.screens.dialogs import Choose, Fields, Question, Text
 from truck.pos.session import SessionError
 from truck.pos.texts import t
+from truck.pos.widgets.guard import report
 from truck.till.figures import DENOMINATIONS
-from truck.till.till import CashMovement, TillError
+from truck.till.till import CashMovement
 
 if TYPE_CHECKING:
     from truck.pos.screens.sale import SaleScreen
-
-REFUSED = (SessionError, TillError, ValueError)
 
 
 def run_menu(screen: SaleScreen) -> None:
@@ -59,8 +58,8 @@ class Menu:
             return
         try:
             await getattr(self, f"do_{items[choice][0]}")()
-        except REFUSED as exc:
-            self.screen.say(str(exc), error=True)
+        except Exception as exc:  # nothing crashes the till: say why and go on
+            report(self.screen, exc)
         self.screen.refresh_all()
 
     async def do_float(self) -> None:

@@ -18,6 +18,7 @@ from truck.core.payment import QUICK_AMOUNTS
 from truck.pos.screens.dialogs import Question
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
+from truck.pos.widgets.guard import guarded
 from truck.pos.widgets.key_bar import KeyBar
 
 Result = tuple[int | None, int] | None
@@ -66,6 +67,7 @@ class PaymentScreen(ModalScreen[Result]):
             self.confirm_payout()
 
     @work
+    @guarded
     async def confirm_payout(self) -> None:
         question = t("pay.payout_confirm", amount=format_eur(-self.total))
         if await self.app.push_screen_wait(Question(question)):
@@ -73,6 +75,7 @@ class PaymentScreen(ModalScreen[Result]):
         else:
             self.dismiss(None)
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             return
@@ -83,6 +86,7 @@ class PaymentScreen(ModalScreen[Result]):
             return
         self.pay_cash(tendered)
 
+    @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button.startswith("quick-"):
@@ -92,12 +96,15 @@ class PaymentScreen(ModalScreen[Result]):
         elif button == "card":
             self.action_card()
 
+    @guarded
     def action_quick(self, index: int) -> None:
         self.pay_cash(QUICK_AMOUNTS[index])
 
+    @guarded
     def action_exact(self) -> None:
         self.pay_cash(self.rest)
 
+    @guarded
     def pay_cash(self, tendered: int) -> None:
         if tendered < self.rest:
             message = (
@@ -108,6 +115,7 @@ class PaymentScreen(ModalScreen[Result]):
         self.dismiss((tendered, self.card))
 
     @work
+    @guarded
     async def action_card(self) -> None:
         amount = self.rest
         if await self.app.push_screen_wait(
@@ -116,6 +124,7 @@ class PaymentScreen(ModalScreen[Result]):
             self.dismiss((None, self.card + amount))
 
     @work
+    @guarded
     async def action_card_part(self) -> None:
         entry = self.query_one("#tendered", EntryLine)
         try:
@@ -138,5 +147,6 @@ class PaymentScreen(ModalScreen[Result]):
             )
             self.query_one("#due", Digits).update(format_eur(self.rest, symbol=False))
 
+    @guarded
     def action_back(self) -> None:
         self.dismiss(None)

@@ -19,6 +19,7 @@ from truck.pos.screens.payment import PaymentScreen
 from truck.pos.session import SessionError, TillSession
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
+from truck.pos.widgets.guard import guarded
 from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
 from truck.till.counter import CounterError
@@ -141,11 +142,13 @@ class SaleScreen(Screen[None]):
 
     # --- input --------------------------------------------------------------------------
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if text:
             self.enter(text)
 
+    @guarded
     def enter(self, text: str) -> None:
         """One entry of the input line: a code, N*code, a department key with price, or a name."""
         quantity = 1
@@ -177,6 +180,7 @@ class SaleScreen(Screen[None]):
             self.ask_age(line)
 
     @work
+    @guarded
     async def ask_age(self, line: ReceiptLine) -> None:
         question = t("age.question", name=line.text, age=line.age_limit)
         if not await self.app.push_screen_wait(Question(question)):
@@ -187,17 +191,20 @@ class SaleScreen(Screen[None]):
 
     # --- actions ------------------------------------------------------------------------
 
+    @guarded
     def action_select_line(self, step: int) -> None:
         table = self.query_one("#basket", DataTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
+    @guarded
     def action_search(self) -> None:
         entry = self.query_one("#entry", EntryLine)
         text, entry.value = entry.value, ""
         self.search(text)
 
     @work
+    @guarded
     async def search(self, text: str) -> None:
         fields = await self.app.push_screen_wait(
             Fields(t("search.title"), [t("search.input")], [text])
@@ -230,6 +237,7 @@ class SaleScreen(Screen[None]):
             return
         self.added(line)
 
+    @guarded
     def action_weigh(self) -> None:
         entry = self.query_one("#entry", EntryLine)
         number, entry.value = entry.value.strip(), ""
@@ -238,6 +246,7 @@ class SaleScreen(Screen[None]):
             return
         self.weigh(number)
 
+    @guarded
     def weigh(self, number: str) -> None:
         try:
             line = self.session.weigh(number)
@@ -248,11 +257,13 @@ class SaleScreen(Screen[None]):
             return
         self.added(line)
 
+    @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("loose-"):
             self.weigh(event.button.id.removeprefix("loose-"))
         self.focus_entry()
 
+    @guarded
     def action_void_line(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -267,6 +278,7 @@ class SaleScreen(Screen[None]):
         self.refresh_all()
 
     @work
+    @guarded
     async def action_override_price(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -286,6 +298,7 @@ class SaleScreen(Screen[None]):
         self.refresh_all()
 
     @work
+    @guarded
     async def action_discount(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -310,6 +323,7 @@ class SaleScreen(Screen[None]):
         self.refresh_all()
 
     @work
+    @guarded
     async def action_take_back(self) -> None:
         fields = await self.app.push_screen_wait(Fields(t("takeback.title"), [t("takeback.input")]))
         if not fields or not fields[0].strip():
@@ -324,6 +338,7 @@ class SaleScreen(Screen[None]):
         self.added(line)
 
     @work
+    @guarded
     async def action_park(self) -> None:
         session = self.session
         if session.basket_lines:
@@ -343,6 +358,7 @@ class SaleScreen(Screen[None]):
             self.refresh_all()
 
     @work
+    @guarded
     async def action_abort(self) -> None:
         if not self.session.basket_lines:
             self.say(t("sale.nothing"), error=True)
@@ -353,6 +369,7 @@ class SaleScreen(Screen[None]):
             self.refresh_all()
 
     @work
+    @guarded
     async def action_pay(self) -> None:
         session = self.session
         if not session.basket_lines:
@@ -374,6 +391,7 @@ class SaleScreen(Screen[None]):
             self.say(t("sale.not_printed", number=done.number, reason=outcome.message), error=True)
         self.refresh_all(change=done.receipt.change)
 
+    @guarded
     def action_allergens(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -387,5 +405,6 @@ class SaleScreen(Screen[None]):
         else:
             self.say(t("sale.no_allergens", name=article.name))
 
+    @guarded
     def action_menu(self) -> None:
         run_menu(self)

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 from truck.pos.session import SessionError
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
+from truck.pos.widgets.guard import guarded
 from truck.pos.widgets.key_bar import KeyBar
 
 
@@ -37,11 +38,13 @@ class SignOnScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#number", EntryLine).focus()
 
+    @guarded
     def action_toggle_training(self) -> None:
         self.training = not self.training
         text = t("signon.training_on") if self.training else t("signon.training_off")
         self.query_one("#training", Static).update(text)
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         number = self.query_one("#number", EntryLine)
         pin = self.query_one("#pin", EntryLine)
