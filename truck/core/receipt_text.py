@@ -53,11 +53,15 @@ def receipt_lines(
         for part in (shop.name, shop.street, f"{shop.postcode} {shop.city}")
     ]
     ids = f"St.-Nr. {shop.tax_number}" + (f"  USt-IdNr. {shop.vat_id}" if shop.vat_id else "")
-    out.append(ids.center(columns).rstrip())
+    if len(ids) > columns and shop.vat_id:
+        out.append(f"St.-Nr. {shop.tax_number}".center(columns).rstrip())
+        out.append(f"USt-IdNr. {shop.vat_id}".center(columns).rstrip())
+    else:
+        out.append(ids.center(columns).rstrip())
     out.append(rule)
     banner = _banner(receipt)
     if copy:
-        banner = f"{banner} *** KOPIE ***".strip() if banner else "*** KOPIE ***"
+        out += ["*** KOPIE ***".center(columns), rule]
     if banner:
         out += [banner.center(columns), rule]
     for line in receipt.lines:

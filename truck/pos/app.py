@@ -9,10 +9,12 @@ from textual.app import App
 from textual.widgets import Input
 
 from truck.pos import texts
+from truck.pos.screens.dialogs import Question
 from truck.pos.screens.sale import SaleScreen
 from truck.pos.screens.signon import SignOnScreen
 from truck.pos.session import TillSession
 from truck.pos.texts import t
+from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.scan_input import ScanArrived, ScanDetector
 
 
@@ -38,16 +40,30 @@ class TillApp(App[None]):
         self.switch_screen(SignOnScreen())
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not isinstance(self.screen, SaleScreen | SignOnScreen):
+        if isinstance(event, events.Key):
+            # Every key is watched, so a code whose first digits went to the sale line just
+            # before a dialog opened is still known as a scan when its Enter reaches the dialog.
             code = self.scanner.key(event.key, event.character)
-            if code is not None:
-                focused = self.focused
-                if isinstance(focused, Input):
-                    # The field takes its keys from its own queue, after this: undo them there.
-                    focused.call_later(_take_out, focused, code)
+            screen = self.screen
+            on_sale_line = isinstance(screen, SaleScreen) and not screen.in_dialog
+            if code is not None and not on_sale_line and not isinstance(screen, SignOnScreen):
+                for stacked in self.screen_stack:
+                    for field in stacked.query(EntryLine):
+                        # Each field takes its keys from its own queue, after this: undo there.
+                        field.call_later(_take_out, field, code)
                 self.post_message(ScanArrived(code))
                 return  # the scanner's Enter must not answer the dialog
         await super().on_event(event)
+
+    def action_quit(self) -> None:
+        self.run_worker(self._quit_when_nothing_is_open(), group="quit", exclusive=True)
+
+    async def _quit_when_nothing_is_open(self) -> None:
+        session = self.session
+        open_items = len(session.basket_lines) + len(session.parked) + len(session.unprinted)
+        if open_items and not await self.push_screen_wait(Question(t("app.quit_open"))):
+            return
+        self.exit()
 
     def on_scan_arrived(self, message: ScanArrived) -> None:
         """A scan typed into a dialog: keep it, ring it up when the sale screen is back."""
@@ -65,5 +81,10 @@ class TillApp(App[None]):
 
 
 def _take_out(field: Input, code: str) -> None:
-    if field.value.endswith(code):
-        field.value = field.value[: -len(code)]
+    """Remove the scanner's digits from a field: all of the code, or the part that reached it."""
+    value = field.value
+    for size in range(min(len(code), len(value)), 0, -1):
+        tail = value[-size:]
+        if code.endswith(tail) or code.startswith(tail):
+            field.value = value[:-size]
+            return

@@ -6,6 +6,7 @@ Kept free of Textual so that every flow can also be driven and tested without a 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +17,10 @@ from tourkasse.pin import check_pin
 from tourkasse.receipt import Receipt, ReceiptLine, Staff
 from tourkasse.signature import TseFields
 from truck.core.basket import WeighedPrice
-from truck.core.receipt_text import receipt_lines
+from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.devices.printer.document import Document
 from truck.devices.printer.status import PrinterError
-from truck.devices.scale.reading import ScaleError
+from truck.devices.scale.reading import ScaleError, ScaleUnavailable
 from truck.pos.printing import document_for
 from truck.store import articles, devices, journal
 from truck.till.counter import Counter, CounterError
@@ -40,7 +41,7 @@ class Parked:
     def label(self) -> str:
         lines = self.counter.basket.lines
         first = lines[0].text if lines else "leer"
-        return f"{self.at:%H:%M} – {len(lines)} Pos. – {first}"
+        return f"{self.at.astimezone(LOCAL):%H:%M} – {len(lines)} Pos. – {first}"
 
 
 @dataclass
@@ -112,8 +113,10 @@ class TillSession:
             raise SessionError(f"PLU {number} ist nicht in der Artikelliste")
         try:
             reading = self.scale.weigh(article.price)  # type: ignore[attr-defined]
-        except ScaleError as exc:
+        except ScaleUnavailable as exc:
             self._device("scale", ok=False, message=str(exc))
+            raise SessionError(str(exc)) from exc
+        except ScaleError as exc:  # motion, nothing on it, overload: not a fault of the scale
             raise SessionError(str(exc)) from exc
         self._device("scale", ok=True, message="bereit")
         return counter.weighed(article.number, WeighedPrice(reading.grams, reading.total, "scale"))
@@ -152,9 +155,21 @@ class TillSession:
             done = counter.pay(cash_tendered=cash_tendered, card=card)
         except CounterError as exc:
             raise SessionError(str(exc)) from exc
+        except Exception as exc:
+            # Written only in part (e.g. the disk failed after the TSE signed): let recovery
+            # journal what the TSE signed, and start a fresh receipt so the till is not stuck.
+            outcomes = self.opened.till.recover()
+            self.counter = self._new_counter()
+            raise SessionError(
+                f"Bezahlung unterbrochen ({exc}); {len(outcomes)} Vorgang/Vorgänge nachgetragen "
+                "– bitte im Journal prüfen"
+            ) from exc
         self.last_done = done
         tse = done.signed.tse
-        self._device("tse", ok=not tse.failed, message=tse.failure or tse.description)
+        with contextlib.suppress(Exception):  # a status line must never undo a booked sale
+            self._device(
+                "tse", ok=not tse.failed, message=tse.failure or tse.description, journal=False
+            )
         return done
 
     def abort(self) -> SignedReceipt | None:
@@ -187,10 +202,18 @@ class TillSession:
         try:
             self.printer.print_document(document)  # type: ignore[attr-defined]
         except PrinterError as exc:
+            return self.printed(number, exc, copy=copy)
+        return self.printed(number, None, copy=copy)
+
+    def printed(
+        self, number: int, error: PrinterError | None, *, copy: bool = False
+    ) -> PrintOutcome:
+        """Record how printing receipt ``number`` went (the printing itself may run elsewhere)."""
+        if error is not None:
             if number not in self.unprinted and not copy:
                 self.unprinted.append(number)
-            self._device("printer", ok=False, message=str(exc))
-            return PrintOutcome(number, False, str(exc))
+            self._device("printer", ok=False, message=str(error))
+            return PrintOutcome(number, False, str(error))
         if number in self.unprinted:
             self.unprinted.remove(number)
         self._device("printer", ok=True, message="bereit")
@@ -213,7 +236,7 @@ class TillSession:
             till_may_compute_weight_prices=self.opened.config.scale.till_computed_price,
         )
 
-    def _device(self, device: str, *, ok: bool, message: str) -> None:
+    def _device(self, device: str, *, ok: bool, message: str, journal: bool = True) -> None:
         devices.report(
             self.opened.db,
             truck=self.opened.config.truck.id,
@@ -221,4 +244,5 @@ class TillSession:
             ok=ok,
             message=message,
             clock=self.clock,
+            journal_changes=journal,
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from truck.config import TruckConfig
 from truck.devices.printer.printer import ReceiptPrinter
-from truck.devices.scale.reading import ScaleError, ScaleReading
+from truck.devices.scale.reading import ScaleReading, ScaleUnavailable
 from truck.devices.scale.simulated import SimulatedScale
 from truck.pos.session import TillSession
 from truck.till.opening import open_till, wall_clock
@@ -17,7 +17,7 @@ class NoScale:
     """The configuration has no scale: weighed goods are refused with a clear message."""
 
     def weigh(self, unit_price: int) -> ScaleReading:
-        raise ScaleError("Keine Waage angeschlossen (Konfiguration: scale.protocol = none)")
+        raise ScaleUnavailable("Keine Waage angeschlossen (Konfiguration: scale.protocol = none)")
 
 
 def make_scale(config: TruckConfig) -> object:

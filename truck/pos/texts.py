@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 TEXTS: dict[str, tuple[str, str]] = {
+    # the app
+    "app.quit_open": (
+        "Es sind noch Bons offen, geparkt oder ungedruckt. Kasse trotzdem beenden?",
+        "Receipts are still open, parked or unprinted. Quit the till anyway?",
+    ),
     # sign-on
     "signon.title": ("Anmelden", "Sign on"),
     "signon.number": ("Personalnummer", "Staff number"),
@@ -20,6 +25,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Number, Enter, PIN, Enter. F8: training for new staff.",
     ),
     "signon.wrong": ("Personalnummer oder PIN falsch", "Staff number or PIN wrong"),
+    "signon.clock_hint": (
+        "Stimmt die Uhrzeit doch? Dann F9: Uhrzeit freigeben.",
+        "Is the time right after all? Then F9: confirm the clock.",
+    ),
     "signon.training_on": ("Training: an", "Training: on"),
     "signon.training_off": ("Training: aus", "Training: off"),
     # sale screen
@@ -30,6 +39,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sale.col_total": ("Betrag", "Amount"),
     "sale.total": ("Summe", "Total"),
     "sale.change": ("Rückgeld", "Change"),
+    "sale.paid_out": ("Ausgezahlt", "Paid out"),
     "sale.training_banner": ("TRAINING – kein Verkauf", "TRAINING – no sale"),
     "sale.ready": ("Bereit", "Ready"),
     "sale.parked": ("Geparkt: {count}", "Parked: {count}"),
@@ -82,6 +92,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Card payment of {amount}: confirmed on the terminal?",
     ),
     "pay.card_rest": ("Karte {amount} – Rest bar: {rest}", "Card {amount} – rest in cash: {rest}"),
+    "pay.changed": (
+        "Der Bon hat sich beim Bezahlen geändert – bitte noch einmal bezahlen",
+        "The receipt changed during payment – please pay again",
+    ),
+    "pay.card_kept": (
+        "Kartenteil {amount} ist schon bezahlt – bitte den Rest kassieren",
+        "Card part {amount} is already paid – please take the rest",
+    ),
     "pay.payout_confirm": ("{amount} bar auszahlen?", "Pay out {amount} in cash?"),
     # dialogs
     "age.question": (
@@ -114,6 +132,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "menu.print_open": ("Offene Bons drucken ({count})", "Print pending receipts ({count})"),
     "menu.preview": ("Letzten Bon ansehen", "View last receipt"),
     "menu.sign_off": ("Abmelden", "Sign off"),
+    "menu.clock": ("Uhrzeit freigeben", "Confirm the clock"),
+    "closing.open_receipts": (
+        "Erst den offenen und die geparkten Bons abschließen",
+        "First finish the open and parked receipts",
+    ),
+    "float.carried": (
+        "Aus dem letzten Abschluss sind {amount} in der Kasse. Anfangsbestand trotzdem dazubuchen?",
+        "{amount} from the last closing are in the drawer. Book an opening float on top?",
+    ),
+    "menu.not_in_training": (
+        "Im Training nicht möglich – dafür bitte ohne Training anmelden",
+        "Not in training – sign on without training for this",
+    ),
+    "clock.reason": (
+        "Warum stimmt die Uhrzeit? (z. B. mit Funkuhr verglichen)",
+        "Why is the time right? (e.g. checked against a radio clock)",
+    ),
+    "clock.done": (
+        "Uhrzeit freigegeben – im Journal vermerkt",
+        "Clock confirmed – noted in the journal",
+    ),
     "cash.amount": ("Betrag", "Amount"),
     "cash.note": ("Wofür (Notiz)", "What for (note)"),
     "cash.kind": ("Art", "Kind"),
@@ -134,7 +173,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "closing.counted": ("Gezählt", "Counted"),
     "closing.expected": ("Soll", "Expected"),
     "closing.difference": ("Differenz", "Difference"),
-    "closing.confirm": ("Abschließen (F10)", "Close (F10)"),
+    "closing.confirm": ("Jetzt abschließen? (J/N)", "Close now? (Y/N)"),
     "closing.done": (
         "Tagesabschluss Nr. {number} – Differenz {difference}",
         "Closing no. {number} – difference {difference}",

@@ -42,8 +42,12 @@ def report(
     ok: bool,
     message: str,
     clock: Callable[[], datetime],
+    journal_changes: bool = True,
 ) -> Entry | None:
-    """Record a device's state; journal the change when it fails or comes back."""
+    """Record a device's state; journal the change when it fails or comes back.
+
+    ``journal_changes=False`` for a device whose failures are journaled elsewhere (the TSE).
+    """
     with write_transaction(db):
         row = db.execute(
             "SELECT ok, message FROM device_status WHERE device = ?", [device]
@@ -52,7 +56,7 @@ def report(
             return None
         entry = None
         was_ok = row is None or bool(row[0])
-        if was_ok != ok:
+        if was_ok != ok and journal_changes:
             kind = EntryKind.DEVICE_FAILURE_END if ok else EntryKind.DEVICE_FAILURE_START
             entry = journal.append(
                 db,

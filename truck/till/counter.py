@@ -124,7 +124,19 @@ class Counter:
             # A deposit article has the rate of the drinks it goes with (the article list
             # checks that they agree), so empties are taken back at the drinks' rate.
             return self._add(lambda b: b.add_deposit_return(article, quantity, article.vat_rate))
-        return self._add(lambda b: b.add_return(article, quantity))
+        if article.unit is Unit.KG:
+            raise CounterError(
+                f"{article.name} wird gewogen: bitte auf die Waage legen und verkaufen, nicht zurücknehmen"
+            )
+        deposit = self._deposit(article)
+
+        def goods_and_deposit(basket: Basket) -> ReceiptLine:
+            line = basket.add_return(article, quantity)
+            if deposit is not None:
+                basket.add_deposit_return(deposit, quantity, article.vat_rate)
+            return line
+
+        return self._add(goods_and_deposit)
 
     def weighed(self, number: str, weighed: WeighedPrice) -> ReceiptLine:
         """A loose article weighed on the scale (or a weight typed in, where allowed)."""

@@ -50,7 +50,7 @@ async def test_a_day_of_cash_from_float_to_closing(app, session):
         await pilot.press("j")
         await pilot.pause()
         assert "Differenz 0,01 €" in str(app.screen.query_one("#message").render())
-        await menu(pilot, 8)  # sign off
+        await menu(pilot, 9)  # sign off
         assert isinstance(app.screen, SignOnScreen)
     kinds = [e.kind for e in journal.entries(session.opened.db)]
     assert kinds.count(EntryKind.DAILY_CLOSING) == 1

@@ -82,7 +82,9 @@ async def test_the_till_speaks_english_by_configuration(session):
         assert "Personalnummer" in str(app_de.screen.query_one("Label").render())
 
 
-async def test_a_clock_behind_the_journal_stops_selling_with_a_message_not_a_crash(app, session, pos_clock):
+async def test_a_clock_behind_the_journal_stops_selling_with_a_message_not_a_crash(
+    app, session, pos_clock
+):
     from datetime import timedelta
 
     async with app.run_test(size=(80, 24)) as pilot:

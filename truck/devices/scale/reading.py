@@ -16,3 +16,7 @@ class ScaleReading:
 
 class ScaleError(Exception):
     """The scale could not weigh; str() is a German message for the sales staff."""
+
+
+class ScaleUnavailable(ScaleError):
+    """The scale does not answer at all (unplugged, switched off): a device fault."""

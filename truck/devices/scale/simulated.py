@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from truck.devices.scale.reading import ScaleError, ScaleReading
+from truck.devices.scale.reading import ScaleError, ScaleReading, ScaleUnavailable
 
 # Plausible loads at a counter, in grams, used when nobody placed anything in particular.
 DEMO_WEIGHTS = (347, 1250, 512, 186, 2034, 733, 95, 1480)
@@ -30,7 +30,7 @@ class SimulatedScale:
 
     def weigh(self, unit_price: int) -> ScaleReading:
         if not self.connected:
-            raise ScaleError("Waage nicht verbunden")
+            raise ScaleUnavailable("Waage nicht verbunden")
         grams = self._placed if self._placed is not None else next(self._cycle)
         self._placed = None
         if grams <= 0:

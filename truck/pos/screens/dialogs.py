@@ -23,7 +23,8 @@ class Question(ModalScreen[bool]):
     """Yes or no: J/Y or Enter for yes, N or Escape for no."""
 
     BINDINGS = [
-        Binding("j,y,enter", "answer(True)", "key.yes"),
+        # Enter does not answer: a reflex Enter must not sell spirits or abort a receipt
+        Binding("j,y", "answer(True)", "key.yes"),
         Binding("n,escape", "answer(False)", "key.no"),
     ]
 

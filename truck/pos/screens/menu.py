@@ -36,10 +36,20 @@ class Menu:
         return self.session.opened.till
 
     def open(self) -> None:
+        if self.screen.in_dialog:
+            return
         # Dialogs are awaited, which Textual allows only inside a worker.
+        self.screen.in_dialog = True
         self.screen.run_worker(self._open(), group="menu")
 
     async def _open(self) -> None:
+        try:
+            await self._choose()
+        finally:
+            self.screen.in_dialog = False
+            self.app.call_later(self.app.ring_up_kept_scans)  # type: ignore[attr-defined]
+
+    async def _choose(self) -> None:
         items = [
             ("float", t("menu.float")),
             ("movement", t("menu.movement")),
@@ -49,6 +59,7 @@ class Menu:
             ("reprint", t("menu.reprint")),
             ("print_open", t("menu.print_open", count=len(self.session.unprinted))),
             ("preview", t("menu.preview")),
+            ("clock", t("menu.clock")),
             ("sign_off", t("menu.sign_off")),
         ]
         choice = await self.app.push_screen_wait(
@@ -56,13 +67,23 @@ class Menu:
         )
         if choice is None:
             return
+        action = items[choice][0]
+        if self.session.training and action in {"float", "movement", "closing", "void", "clock"}:
+            # practice must never move real money or close a real day
+            self.screen.say(t("menu.not_in_training"), error=True)
+            return
         try:
-            await getattr(self, f"do_{items[choice][0]}")()
+            await getattr(self, f"do_{action}")()
         except Exception as exc:  # nothing crashes the till: say why and go on
             report(self.screen, exc)
         self.screen.refresh_all()
 
     async def do_float(self) -> None:
+        carried = self.till.figures().carried
+        if carried and not await self.app.push_screen_wait(
+            Question(t("float.carried", amount=format_eur(carried)))
+        ):
+            return
         fields = await self.app.push_screen_wait(Fields(t("menu.float"), [t("cash.amount")]))
         if fields:
             amount = parse_eur(fields[0])
@@ -103,22 +124,32 @@ class Menu:
         await self.app.push_screen_wait(Text(t("report.title"), figures_text(figures.to_dict())))
 
     async def do_closing(self) -> None:
+        if self.session.basket_lines or self.session.parked:
+            raise SessionError(t("closing.open_receipts"))
         labels = [f"{format_eur(d)}" for d in DENOMINATIONS]
-        fields = await self.app.push_screen_wait(Fields(t("closing.title"), labels))
-        if fields is None:
-            return
-        counts = {}
-        for denomination, text in zip(DENOMINATIONS, fields, strict=True):
-            if text.strip():
-                if not text.strip().isdigit():
-                    raise ValueError(f"{format_eur(denomination)}: bitte eine Anzahl eingeben")
-                counts[denomination] = int(text)
+        values: list[str] = []
+        while True:  # a mistyped count is corrected, not thrown away
+            fields = await self.app.push_screen_wait(Fields(t("closing.title"), labels, values))
+            if fields is None:
+                return
+            values = fields
+            wrong = [
+                format_eur(d)
+                for d, text in zip(DENOMINATIONS, fields, strict=True)
+                if text.strip() and not text.strip().isdigit()
+            ]
+            if not wrong:
+                break
+            self.screen.say(f"{', '.join(wrong)}: bitte eine Anzahl eingeben", error=True)
+        counts = {
+            d: int(text) for d, text in zip(DENOMINATIONS, values, strict=True) if text.strip()
+        }
         expected = self.till.figures().expected_cash
         counted = sum(d * n for d, n in counts.items())
         question = (
             f"{t('closing.counted')} {format_eur(counted)}, {t('closing.expected')} "
             f"{format_eur(expected)}, {t('closing.difference')} {format_eur(counted - expected)}. "
-            f"{t('closing.confirm')}?"
+            f"{t('closing.confirm')}"
         )
         if not await self.app.push_screen_wait(Question(question)):
             return
@@ -207,6 +238,13 @@ class Menu:
         await self.app.push_screen_wait(
             Text(t("preview.title", number=done.number), text_preview(document, columns))
         )
+
+    async def do_clock(self) -> None:
+        """The clock is behind the journal, but staff know the time is right (DESIGN.md)."""
+        fields = await self.app.push_screen_wait(Fields(t("menu.clock"), [t("clock.reason")]))
+        if fields and self.session.staff is not None:
+            self.till.override_clock(self.session.staff, fields[0])
+            self.screen.say(t("clock.done"))
 
     async def do_sign_off(self) -> None:
         self.session.sign_off()

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Digits, Input, Label, Static
 
 from tourkasse.money import format_eur, parse_eur
-from truck.core.payment import QUICK_AMOUNTS
+from truck.core.payment import QUICK_AMOUNTS, PaymentError, settle
 from truck.pos.screens.dialogs import Question
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
@@ -83,6 +83,7 @@ class PaymentScreen(ModalScreen[Result]):
             tendered = parse_eur(event.value)
         except ValueError as exc:
             self.query_one("#pay-message", Static).update(str(exc))
+            event.input.value = ""
             return
         self.pay_cash(tendered)
 
@@ -106,11 +107,11 @@ class PaymentScreen(ModalScreen[Result]):
 
     @guarded
     def pay_cash(self, tendered: int) -> None:
-        if tendered < self.rest:
-            message = (
-                f"Gegeben {format_eur(tendered)} ist weniger als offen {format_eur(self.rest)}"
-            )
-            self.query_one("#pay-message", Static).update(message)
+        try:
+            settle(self.total, cash_tendered=tendered, card=self.card)
+        except PaymentError as exc:
+            self.query_one("#pay-message", Static).update(str(exc))
+            self.query_one("#tendered", EntryLine).value = ""  # the next amount starts afresh
             return
         self.dismiss((tendered, self.card))
 
@@ -149,4 +150,9 @@ class PaymentScreen(ModalScreen[Result]):
 
     @guarded
     def action_back(self) -> None:
+        if self.card:
+            # the terminal has charged the card: leaving now would lose that payment
+            message = t("pay.card_kept", amount=format_eur(self.card))
+            self.query_one("#pay-message", Static).update(message)
+            return
         self.dismiss(None)

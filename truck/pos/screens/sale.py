@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +19,11 @@ from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.core.basket import BasketError
+from truck.devices.printer.status import PrinterError
 from truck.pos.screens.dialogs import Choose, Fields, Question
 from truck.pos.screens.menu import run_menu
 from truck.pos.screens.payment import PaymentScreen
-from truck.pos.session import SessionError, TillSession
+from truck.pos.session import PrintOutcome, SessionError, TillSession
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.guard import guarded
@@ -25,6 +32,35 @@ from truck.pos.widgets.status_line import StatusLine
 from truck.till.counter import CounterError
 
 REFUSED = (SessionError, CounterError, BasketError, ValueError)
+
+
+def one_dialog(*, already_open: bool = False):
+    """Run a dialog action only when no other dialog is open or opening on the sale screen."""
+
+    def wrap(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(method)
+        async def run(self: SaleScreen, *args: Any, **kwargs: Any) -> Any:
+            if (self.in_dialog and not already_open) or self.app.screen is not self:
+                return None
+            self.in_dialog = True
+            try:
+                return await method(self, *args, **kwargs)
+            finally:
+                self.in_dialog = False
+                self.app.call_later(self.app.ring_up_kept_scans)  # type: ignore[attr-defined]
+
+        return run
+
+    return wrap
+
+
+def split_quantity(text: str) -> tuple[int, str]:
+    """``3*2001``, ``3x2001`` or ``2001``: the multiplier and what follows it."""
+    for mark in ("*", "x", "X"):
+        head, sep, tail = text.partition(mark)
+        if sep and head.strip().isdigit() and tail.strip():
+            return int(head), tail.strip()
+    return 1, text.strip()
 
 
 def quantity_text(line: ReceiptLine) -> str:
@@ -55,6 +91,8 @@ class SaleScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
+        # One dialog at a time: a key pressed before a dialog is up must not open a second.
+        self.in_dialog = False
 
     @property
     def session(self) -> TillSession:
@@ -75,7 +113,10 @@ class SaleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#basket", DataTable)
-        table.add_columns(t("sale.col_text"), t("sale.col_qty"), t("sale.col_total"))
+        # fixed widths: amounts up to 10.000,00 and weights never get cut off
+        table.add_column(t("sale.col_text"), width=24)
+        table.add_column(t("sale.col_qty"), width=10)
+        table.add_column(t("sale.col_total"), width=10)
         loose = self.query_one("#loose", Vertical)
         for number in self.session.opened.config.pos.loose_goods:
             article = self.session.article(number)
@@ -100,7 +141,7 @@ class SaleScreen(Screen[None]):
 
     # --- showing ------------------------------------------------------------------------
 
-    def refresh_all(self, *, change: int | None = None) -> None:
+    def refresh_all(self, *, change: int | None = None, to_last: bool = False) -> None:
         session = self.session
         staff = session.staff
         who = f"{staff.name} ({staff.number})" if staff else ""
@@ -110,17 +151,21 @@ class SaleScreen(Screen[None]):
         header.update(f"{session.opened.config.shop.name} – {who}{banner}{parked}")
         header.set_class(session.training, "training")
         table = self.query_one("#basket", DataTable)
+        selected = table.cursor_row
         table.clear()
         for line in session.basket_lines:
             text = f"  {line.text}" if line.kind in (LineKind.DEPOSIT,) else line.text
-            table.add_row(text, quantity_text(line), format_eur(line.total, symbol=False))
+            amount = format_eur(line.total, symbol=False)
+            table.add_row(text, quantity_text(line), Text(amount, justify="right"))
         if table.row_count:
-            table.move_cursor(row=table.row_count - 1)
+            # a new line is selected; otherwise the line staff chose stays chosen
+            row = table.row_count - 1 if to_last else min(max(selected, 0), table.row_count - 1)
+            table.move_cursor(row=row)
         label = self.query_one("#total-label", Static)
         digits = self.query_one("#total", Digits)
         if change is not None and session.basket_lines == ():
-            label.update(t("sale.change"))
-            digits.update(format_eur(change, symbol=False))
+            label.update(t("sale.change") if change >= 0 else t("sale.paid_out"))
+            digits.update(format_eur(abs(change), symbol=False))
             digits.add_class("change")
         else:
             label.update(t("sale.total"))
@@ -145,19 +190,18 @@ class SaleScreen(Screen[None]):
     @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        if text:
-            self.enter(text)
+        if not text:
+            return
+        if self.in_dialog:
+            # typed or scanned while a dialog is opening: ring it up when the dialog closes
+            self.app.kept_scans.append(text)  # type: ignore[attr-defined]
+            return
+        self.enter(text)
 
     @guarded
     def enter(self, text: str) -> None:
         """One entry of the input line: a code, N*code, a department key with price, or a name."""
-        quantity = 1
-        code = text
-        for mark in ("*", "x", "X"):
-            head, sep, tail = text.partition(mark)
-            if sep and head.strip().isdigit() and tail.strip():
-                quantity, code = int(head), tail.strip()
-                break
+        quantity, code = split_quantity(text)
         try:
             if "=" in code:
                 key, price = code.split("=", 1)
@@ -175,17 +219,21 @@ class SaleScreen(Screen[None]):
 
     def added(self, line: ReceiptLine) -> None:
         self.say(f"{line.text}  {format_eur(line.total)}")
-        self.refresh_all()
+        self.refresh_all(to_last=True)
         if line.age_limit:
+            self.in_dialog = True  # at once: no payment may open before the question is up
             self.ask_age(line)
 
     @work
     @guarded
+    @one_dialog(already_open=True)
     async def ask_age(self, line: ReceiptLine) -> None:
         question = t("age.question", name=line.text, age=line.age_limit)
         if not await self.app.push_screen_wait(Question(question)):
-            index = max(i for i, item in enumerate(self.session.basket_lines) if item == line)
-            self.session.current().basket.void_line(index)
+            lines = self.session.basket_lines
+            index = max((i for i, item in enumerate(lines) if item == line), default=None)
+            if index is not None:
+                self.session.current().basket.void_line(index)
             self.say(t("sale.age_refused"), error=True)
             self.refresh_all()
 
@@ -199,19 +247,24 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def action_search(self) -> None:
+        if self.in_dialog:
+            return
         entry = self.query_one("#entry", EntryLine)
         text, entry.value = entry.value, ""
         self.search(text)
 
     @work
     @guarded
+    @one_dialog()
     async def search(self, text: str) -> None:
-        fields = await self.app.push_screen_wait(
-            Fields(t("search.title"), [t("search.input")], [text])
-        )
-        if not fields or not fields[0].strip():
-            return
-        found = self.session.search(fields[0])
+        if not text.strip():
+            fields = await self.app.push_screen_wait(
+                Fields(t("search.title"), [t("search.input")], [text])
+            )
+            if not fields or not fields[0].strip():
+                return
+            text = fields[0]
+        found = self.session.search(text)
         if not found:
             self.say(t("search.none"), error=True)
             return
@@ -239,6 +292,8 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def action_weigh(self) -> None:
+        if self.in_dialog:
+            return
         entry = self.query_one("#entry", EntryLine)
         number, entry.value = entry.value.strip(), ""
         if not number:
@@ -265,6 +320,8 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def action_void_line(self) -> None:
+        if self.in_dialog:
+            return
         index = self.selected_index()
         if index is None:
             self.say(t("sale.no_line"), error=True)
@@ -279,6 +336,7 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_override_price(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -299,6 +357,7 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_discount(self) -> None:
         index = self.selected_index()
         if index is None:
@@ -314,7 +373,10 @@ class SaleScreen(Screen[None]):
         try:
             basket = self.session.current().basket
             if value.endswith("%"):
-                basket.discount_line(index, percent=int(value.rstrip("% ")))
+                percent = value.rstrip("% ")
+                if not percent.isdigit():
+                    raise SessionError("Rabatt in ganzen Prozent, z. B. 10%")
+                basket.discount_line(index, percent=int(percent))
             else:
                 basket.discount_line(index, cents=parse_eur(value))
         except REFUSED as exc:
@@ -324,14 +386,14 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_take_back(self) -> None:
         fields = await self.app.push_screen_wait(Fields(t("takeback.title"), [t("takeback.input")]))
         if not fields or not fields[0].strip():
             return
-        text = fields[0].strip()
-        quantity, _, code = text.lower().partition("x") if "x" in text.lower() else ("1", "", text)
+        quantity, code = split_quantity(fields[0].strip())
         try:
-            line = self.session.current().take_back(code.strip(), int(quantity))
+            line = self.session.current().take_back(code, quantity)
         except REFUSED as exc:
             self.say(str(exc), error=True)
             return
@@ -339,6 +401,7 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_park(self) -> None:
         session = self.session
         if session.basket_lines:
@@ -359,6 +422,7 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_abort(self) -> None:
         if not self.session.basket_lines:
             self.say(t("sale.nothing"), error=True)
@@ -370,13 +434,18 @@ class SaleScreen(Screen[None]):
 
     @work
     @guarded
+    @one_dialog()
     async def action_pay(self) -> None:
         session = self.session
         if not session.basket_lines:
             self.say(t("sale.nothing"), error=True)
             return
-        result = await self.app.push_screen_wait(PaymentScreen(session.total))
+        total = session.total
+        result = await self.app.push_screen_wait(PaymentScreen(total))
         if result is None:
+            return
+        if session.total != total:
+            self.say(t("pay.changed"), error=True)
             return
         cash, card = result
         try:
@@ -384,15 +453,27 @@ class SaleScreen(Screen[None]):
         except REFUSED as exc:
             self.say(str(exc), error=True)
             return
-        outcome = session.print_receipt(done.number)
+        outcome = await self.print(done.number)
         if outcome.printed:
             self.say(t("sale.paid", number=done.number))
         else:
             self.say(t("sale.not_printed", number=done.number, reason=outcome.message), error=True)
-        self.refresh_all(change=done.receipt.change)
+        paid_out = done.receipt.total < 0
+        self.refresh_all(change=done.receipt.total if paid_out else done.receipt.change)
+
+    async def print(self, number: int, *, copy: bool = False) -> PrintOutcome:
+        """Print without blocking the screen: the printer may take seconds to answer."""
+        document, _ = self.session.document(number, copy=copy)
+        try:
+            await asyncio.to_thread(self.session.printer.print_document, document)
+        except PrinterError as exc:
+            return self.session.printed(number, exc, copy=copy)
+        return self.session.printed(number, None, copy=copy)
 
     @guarded
     def action_allergens(self) -> None:
+        if self.in_dialog:
+            return
         index = self.selected_index()
         if index is None:
             self.say(t("sale.no_line"), error=True)
@@ -407,4 +488,6 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def action_menu(self) -> None:
+        if self.in_dialog:
+            return
         run_menu(self)
