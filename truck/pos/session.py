@@ -22,6 +22,7 @@ from truck.devices.printer.document import Document
 from truck.devices.printer.status import PrinterError
 from truck.devices.scale.reading import ScaleError, ScaleUnavailable
 from truck.pos.printing import document_for
+from truck.pos.texts import t
 from truck.store import articles, devices, journal
 from truck.till.counter import Counter, CounterError
 from truck.till.opening import OpenedTill
@@ -71,7 +72,7 @@ class TillSession:
     def sign_on(self, number: str, pin: str, *, training: bool = False) -> Staff:
         member = next((m for m in self.opened.config.staff if m.number == number.strip()), None)
         if member is None or not check_pin(pin.strip(), member.pin_hash):
-            raise SessionError("Personalnummer oder PIN falsch")
+            raise SessionError(t("session.wrong_pin"))
         self.staff = Staff(member.number, member.name)
         self.training = training
         self.opened.till.sign_on(self.staff)
@@ -80,9 +81,9 @@ class TillSession:
 
     def sign_off(self) -> None:
         if self.counter is not None and not self.counter.basket.is_empty():
-            raise SessionError("Erst den offenen Bon abschließen, parken oder abbrechen")
+            raise SessionError(t("session.open_receipt"))
         if self.parked:
-            raise SessionError("Es sind noch Bons geparkt")
+            raise SessionError(t("session.parked_left"))
         if self.staff is not None:
             self.opened.till.sign_off(self.staff)
         self.staff = None
@@ -110,7 +111,7 @@ class TillSession:
         counter = self.current()
         article = articles.by_number(self.opened.db, number)
         if article is None:
-            raise SessionError(f"PLU {number} ist nicht in der Artikelliste")
+            raise SessionError(t("session.plu_unknown", number=number))
         try:
             reading = self.scale.weigh(article.price)  # type: ignore[attr-defined]
         except ScaleUnavailable as exc:
@@ -136,13 +137,13 @@ class TillSession:
     def park(self) -> None:
         counter = self.current()
         if counter.basket.is_empty():
-            raise SessionError("Der Bon ist leer – nichts zu parken")
+            raise SessionError(t("session.park_empty"))
         self.parked.append(Parked(counter, self.clock()))
         self.counter = self._new_counter()
 
     def resume(self, index: int) -> None:
         if not 0 <= index < len(self.parked):
-            raise SessionError("Diesen geparkten Bon gibt es nicht")
+            raise SessionError(t("session.no_parked"))
         if self.counter is not None and not self.counter.basket.is_empty():
             self.park()
         self.counter = self.parked.pop(index).counter
@@ -161,8 +162,7 @@ class TillSession:
             outcomes = self.opened.till.recover()
             self.counter = self._new_counter()
             raise SessionError(
-                f"Bezahlung unterbrochen ({exc}); {len(outcomes)} Vorgang/Vorgänge nachgetragen "
-                "– bitte im Journal prüfen"
+                t("session.pay_interrupted", reason=exc, count=len(outcomes))
             ) from exc
         self.last_done = done
         tse = done.signed.tse
@@ -181,7 +181,7 @@ class TillSession:
     def document(self, number: int, *, copy: bool = False) -> tuple[Document, Receipt]:
         entry = journal.numbered_entry(self.opened.db, number)
         if entry is None or "receipt" not in entry.body:
-            raise SessionError(f"Bon {number} gibt es nicht")
+            raise SessionError(t("session.no_receipt", number=number))
         receipt = Receipt.from_dict(entry.body["receipt"])
         tse = TseFields.from_dict(entry.body["tse"])
         lines = receipt_lines(
@@ -223,7 +223,7 @@ class TillSession:
 
     def current(self) -> Counter:
         if self.counter is None:
-            raise SessionError("Bitte zuerst anmelden")
+            raise SessionError(t("session.sign_on_first"))
         return self.counter
 
     def _new_counter(self) -> Counter:

@@ -10,6 +10,43 @@ from __future__ import annotations
 from dataclasses import replace
 
 TEXTS: dict[str, tuple[str, str]] = {
+    # the session
+    "session.wrong_pin": ("Personalnummer oder PIN falsch", "Staff number or PIN wrong"),
+    "session.open_receipt": (
+        "Erst den offenen Bon abschließen, parken oder abbrechen",
+        "First finish, park or abort the open receipt",
+    ),
+    "session.parked_left": ("Es sind noch Bons geparkt", "Receipts are still parked"),
+    "session.park_empty": (
+        "Der Bon ist leer – nichts zu parken",
+        "The receipt is empty – nothing to park",
+    ),
+    "session.no_parked": ("Diesen geparkten Bon gibt es nicht", "No such parked receipt"),
+    "session.pay_interrupted": (
+        "Bezahlung unterbrochen ({reason}); {count} Vorgang/Vorgänge nachgetragen – bitte im Journal prüfen",
+        "Payment interrupted ({reason}); {count} event(s) completed – please check the journal",
+    ),
+    "session.no_receipt": ("Bon {number} gibt es nicht", "There is no receipt {number}"),
+    "session.sign_on_first": ("Bitte zuerst anmelden", "Please sign on first"),
+    "session.plu_unknown": (
+        "PLU {number} ist nicht in der Artikelliste",
+        "PLU {number} is not in the article list",
+    ),
+    "receipts.none_for": ("Kein Bon zu „{wanted}“", 'No receipt for "{wanted}"'),
+    "receipts.none": ("Noch keine Bons", "No receipts yet"),
+    "preview.none": ("Noch kein Bon in dieser Sitzung", "No receipt yet in this session"),
+    "pay.card_part_range": (
+        "Kartenteil zwischen 0,01 € und {amount}",
+        "Card part between 0.01 € and {amount}",
+    ),
+    "closing.count_wrong": (
+        "{which}: bitte eine Anzahl eingeben",
+        "{which}: please enter a number",
+    ),
+    "discount.whole_percent": (
+        "Rabatt in ganzen Prozent, z. B. 10%",
+        "Discount in whole percent, e.g. 10%",
+    ),
     # the app
     "app.quit_open": (
         "Es sind noch Bons offen, geparkt oder ungedruckt. Kasse trotzdem beenden?",

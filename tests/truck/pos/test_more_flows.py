@@ -95,3 +95,13 @@ async def test_a_clock_behind_the_journal_stops_selling_with_a_message_not_a_cra
         assert "Die Uhr der Kasse geht nach" in message(app)
         assert app.is_running
         assert session.basket_lines == ()
+
+
+async def test_a_tap_on_a_key_cell_does_what_the_key_does(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"1002", "enter")
+        cell = next(c for c in app.screen.query(".key") if "Bezahlen" in str(c.render()))
+        await pilot.click(cell)
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "PaymentScreen"

@@ -140,7 +140,7 @@ class Menu:
             ]
             if not wrong:
                 break
-            self.screen.say(f"{', '.join(wrong)}: bitte eine Anzahl eingeben", error=True)
+            self.screen.say(t("closing.count_wrong", which=", ".join(wrong)), error=True)
         counts = {
             d: int(text) for d, text in zip(DENOMINATIONS, values, strict=True) if text.strip()
         }
@@ -158,7 +158,23 @@ class Menu:
             f"\n{t('closing.counted')}: {format_eur(closing.counted)}"
             f"\n{t('closing.difference')}: {format_eur(closing.difference)}"
         )
-        lines = [f"Tagesabschluss (Z) Nr. {closing.number}", *text.splitlines()]
+        header = self.session.opened.shop_header()
+        when = closing.entry.at.astimezone(LOCAL)
+        count = [
+            f"  {n:>4} x {format_eur(int(d)):>9} = {format_eur(int(d) * n):>10}"
+            for d, n in closing.entry.body["count"].items()
+        ]
+        lines = [
+            header.name,
+            f"{header.street}, {header.postcode} {header.city}",
+            f"Kasse {header.till_serial}",
+            "",
+            f"*** Tagesabschluss (Z) Nr. {closing.number} ***",
+            f"{when:%d.%m.%Y %H:%M:%S}",
+            *text.splitlines(),
+            "Zählung:",
+            *count,
+        ]
         try:
             self.session.printer.print_document(document_for(lines, None, open_drawer=True))
         except Exception as exc:  # a printer fault must not undo the closing
@@ -189,7 +205,9 @@ class Menu:
             ]
         rows = rows[:50]
         if not rows:
-            raise SessionError(f"Kein Bon zu „{wanted}“" if wanted else "Noch keine Bons")
+            raise SessionError(
+                t("receipts.none_for", wanted=wanted) if wanted else t("receipts.none")
+            )
         labels = [
             f"Bon {n:>5}  {datetime.fromisoformat(at).astimezone(LOCAL):%d.%m. %H:%M}  "
             f"{kind:<14} {format_eur(total):>12}"
@@ -232,7 +250,7 @@ class Menu:
     async def do_preview(self) -> None:
         done = self.session.last_done
         if done is None:
-            raise SessionError("Noch kein Bon in dieser Sitzung")
+            raise SessionError(t("preview.none"))
         document, _ = self.session.document(done.number)
         columns = self.session.opened.config.printer.columns
         await self.app.push_screen_wait(

@@ -135,7 +135,7 @@ class PaymentScreen(ModalScreen[Result]):
             return
         if not 0 < amount < self.rest:
             self.query_one("#pay-message", Static).update(
-                f"Kartenteil zwischen 0,01 € und {format_eur(self.rest - 1)}"
+                t("pay.card_part_range", amount=format_eur(self.rest - 1))
             )
             return
         if await self.app.push_screen_wait(

@@ -375,7 +375,7 @@ class SaleScreen(Screen[None]):
             if value.endswith("%"):
                 percent = value.rstrip("% ")
                 if not percent.isdigit():
-                    raise SessionError("Rabatt in ganzen Prozent, z. B. 10%")
+                    raise SessionError(t("discount.whole_percent"))
                 basket.discount_line(index, percent=int(percent))
             else:
                 basket.discount_line(index, cents=parse_eur(value))

@@ -7,6 +7,17 @@ from textual.containers import Grid
 from textual.widgets import Static
 
 
+class KeyCell(Static):
+    """A key's cell: on a touchscreen, tapping it does what the key does."""
+
+    def __init__(self, text: str, action: str) -> None:
+        super().__init__(text, classes="key")
+        self.action = action
+
+    async def on_click(self) -> None:
+        await self.screen.run_action(self.action)
+
+
 class KeyBar(Grid):
     def compose(self) -> ComposeResult:
         return iter(())
@@ -21,5 +32,5 @@ class KeyBar(Grid):
                 if item.show and item.description:
                     key = item.key_display or item.key.split(",")[0].upper()
                     key = "Esc" if key == "ESCAPE" else key
-                    cells.append(Static(f"[b reverse] {key} [/]{item.description}", classes="key"))
+                    cells.append(KeyCell(f"[b reverse] {key} [/]{item.description}", item.action))
         self.mount_all(cells)
