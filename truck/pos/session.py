@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tourkasse.article import Article, Unit
+from tourkasse.article import Article, Department, Unit
 from tourkasse.money import Cents
 from tourkasse.pin import check_pin
 from tourkasse.receipt import Receipt, ReceiptLine, Staff
@@ -128,6 +128,9 @@ class TillSession:
             found = articles.by_number(self.opened.db, text)
             return [found] if found else []
         return articles.search(self.opened.db, text)
+
+    def departments(self) -> list[Department]:
+        return articles.departments(self.opened.db)
 
     def article(self, number: str | None) -> Article | None:
         return articles.by_number(self.opened.db, number) if number else None

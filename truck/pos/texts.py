@@ -100,6 +100,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sale.no_allergens": ("{name}: keine Allergene angegeben", "{name}: no allergens listed"),
     "sale.age_refused": ("Nicht verkauft: Altersgrenze", "Not sold: age limit"),
     # keys
+    "key.department": ("Warengr.", "Dept."),
     "key.search": ("Suchen", "Search"),
     "key.weigh": ("Waage", "Scale"),
     "key.void_line": ("Storno", "Void"),
@@ -150,6 +151,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "discount.value": (
         "Betrag (z. B. 0,50) oder Prozent (z. B. 10%)",
         "Amount (0.50) or percent (10%)",
+    ),
+    "department.title": ("Warengruppe (offener Preis)", "Department (open price)"),
+    "department.price": ("Preis (z. B. 2,50 oder 3*2,50)", "Price (e.g. 2.50 or 3*2.50)"),
+    "department.none": (
+        "Keine Warengruppentasten in der Artikelliste",
+        "No department keys in the article list",
     ),
     "search.title": ("Artikel suchen", "Search articles"),
     "search.input": ("Name oder PLU", "Name or PLU"),

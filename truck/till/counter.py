@@ -87,6 +87,9 @@ class Counter:
             )
         if isinstance(scan, PluCode):
             article = self._by_number(scan.plu)
+            if article.is_deposit:
+                # a deposit on its own, e.g. the crate the bottles go home in (Kastenpfand)
+                return self._add(lambda b: b.add_crate_deposit(article, quantity, article.vat_rate))
             return self._add(
                 lambda b: b.add_article(article, quantity, deposit=self._deposit(article))
             )

@@ -105,3 +105,22 @@ async def test_a_tap_on_a_key_cell_does_what_the_key_does(app, session):
         await pilot.click(cell)
         await pilot.pause()
         assert app.screen.__class__.__name__ == "PaymentScreen"
+
+
+async def test_department_key_by_f1_and_a_crate_deposit_on_its_own(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "Choose"
+        await pilot.press("enter")  # the first key in the list: F19, Non-Food 19 %
+        await pilot.pause()
+        await type_slowly(pilot, "2*3,99")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"9010", "enter")  # a crate's deposit (Kastenpfand) on its own
+        await pilot.pause()
+        lines = session.basket_lines
+        assert (lines[0].text, lines[0].quantity, lines[0].total) == ("Non-Food 19 %", 2, 798)
+        assert (lines[1].kind, lines[1].total) == (LineKind.DEPOSIT, 150)

@@ -72,6 +72,7 @@ def quantity_text(line: ReceiptLine) -> str:
 
 class SaleScreen(Screen[None]):
     BINDINGS = [
+        Binding("f1", "department", "key.department"),
         Binding("f2", "search", "key.search"),
         Binding("f3", "weigh", "key.weigh"),
         Binding("f4", "void_line", "key.void_line"),
@@ -288,6 +289,26 @@ class SaleScreen(Screen[None]):
         except REFUSED as exc:
             self.say(str(exc), error=True)
             return
+        self.added(line)
+
+    @work
+    @guarded
+    @one_dialog()
+    async def action_department(self) -> None:
+        """A department key: goods not in the list, at an open price in their group."""
+        departments = self.session.departments()
+        if not departments:
+            raise SessionError(t("department.none"))
+        labels = [f"{d.key:<5} {d.name} ({d.vat_rate.percent_text})" for d in departments]
+        choice = await self.app.push_screen_wait(Choose(t("department.title"), labels))
+        if choice is None:
+            return
+        department = departments[choice]
+        fields = await self.app.push_screen_wait(Fields(department.name, [t("department.price")]))
+        if not fields:
+            return
+        quantity, price = split_quantity(fields[0])
+        line = self.session.current().department(department.key, parse_eur(price), quantity)
         self.added(line)
 
     @guarded
