@@ -113,11 +113,6 @@ BAD_INPUT = [
         id="unknown-plu-on-scale",
     ),
     pytest.param(
-        lambda c: c.enter("9001"),
-        "Pfand Einweg ist ein Pfandartikel – bitte als Pfand buchen",
-        id="deposit-as-goods",
-    ),
-    pytest.param(
         lambda c: c.enter(WASSER, quantity=0), "Menge 0 ist nicht möglich", id="multiplier-0"
     ),
     pytest.param(
