@@ -18,7 +18,6 @@ from textual.widgets import Button, DataTable, Digits, Input, Static
 from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
-from truck.core.basket import BasketError
 from truck.devices.printer.status import PrinterError
 from truck.pos.screens.dialogs import Choose, Fields, Question
 from truck.pos.screens.menu import run_menu
@@ -29,9 +28,6 @@ from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.guard import guarded
 from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
-from truck.till.counter import CounterError
-
-REFUSED = (SessionError, CounterError, BasketError, ValueError)
 
 
 def one_dialog(*, already_open: bool = False):
@@ -179,6 +175,13 @@ class SaleScreen(Screen[None]):
         message.update(text)
         message.set_class(error, "error")
 
+    def selected(self) -> tuple[int, ReceiptLine]:
+        """The line the arrows chose, for F4, F5, F6, F11; refused on an empty receipt."""
+        index = self.selected_index()
+        if index is None:
+            raise SessionError(t("sale.no_line"))
+        return index, self.session.basket_lines[index]
+
     def selected_index(self) -> int | None:
         lines = self.session.basket_lines
         if not lines:
@@ -203,18 +206,13 @@ class SaleScreen(Screen[None]):
     def enter(self, text: str) -> None:
         """One entry of the input line: a code, N*code, a department key with price, or a name."""
         quantity, code = split_quantity(text)
-        try:
-            if "=" in code:
-                key, price = code.split("=", 1)
-                line = self.session.current().department(key.strip(), parse_eur(price), quantity)
-            elif code.replace(" ", "").isdigit():
-                line = self.session.scan(code, quantity)
-            else:
-                self.search(code)
-                return
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            self.app.bell()
+        if "=" in code:
+            key, price = code.split("=", 1)
+            line = self.session.current().department(key.strip(), parse_eur(price), quantity)
+        elif code.replace(" ", "").isdigit():
+            line = self.session.scan(code, quantity)
+        else:
+            self.search(code)
             return
         self.added(line)
 
@@ -281,14 +279,10 @@ class SaleScreen(Screen[None]):
         if choice is None:
             return
         article = found[choice]
-        try:
-            if article.unit is Unit.KG:
-                line = self.session.weigh(article.number)
-            else:
-                line = self.session.scan(article.number)
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        if article.unit is Unit.KG:
+            line = self.session.weigh(article.number)
+        else:
+            line = self.session.scan(article.number)
         self.added(line)
 
     @work
@@ -324,13 +318,7 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def weigh(self, number: str) -> None:
-        try:
-            line = self.session.weigh(number)
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            self.app.bell()
-            self.refresh_all()
-            return
+        line = self.session.weigh(number)
         self.added(line)
 
     @guarded
@@ -343,15 +331,8 @@ class SaleScreen(Screen[None]):
     def action_void_line(self) -> None:
         if self.in_dialog:
             return
-        index = self.selected_index()
-        if index is None:
-            self.say(t("sale.no_line"), error=True)
-            return
-        try:
-            self.session.current().basket.void_line(index)
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        index, _ = self.selected()
+        self.session.current().basket.void_line(index)
         self.say(t("sale.voided_line"))
         self.refresh_all()
 
@@ -359,50 +340,34 @@ class SaleScreen(Screen[None]):
     @guarded
     @one_dialog()
     async def action_override_price(self) -> None:
-        index = self.selected_index()
-        if index is None:
-            self.say(t("sale.no_line"), error=True)
-            return
-        line = self.session.basket_lines[index]
+        index, line = self.selected()
         fields = await self.app.push_screen_wait(
             Fields(t("price.title", name=line.text), [t("price.new"), t("price.reason")])
         )
         if not fields:
             return
-        try:
-            self.session.current().basket.override_price(index, parse_eur(fields[0]), fields[1])
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        self.session.current().basket.override_price(index, parse_eur(fields[0]), fields[1])
         self.refresh_all()
 
     @work
     @guarded
     @one_dialog()
     async def action_discount(self) -> None:
-        index = self.selected_index()
-        if index is None:
-            self.say(t("sale.no_line"), error=True)
-            return
-        line = self.session.basket_lines[index]
+        index, line = self.selected()
         fields = await self.app.push_screen_wait(
             Fields(t("discount.title", name=line.text), [t("discount.value")])
         )
         if not fields:
             return
         value = fields[0].strip()
-        try:
-            basket = self.session.current().basket
-            if value.endswith("%"):
-                percent = value.rstrip("% ")
-                if not percent.isdigit():
-                    raise SessionError(t("discount.whole_percent"))
-                basket.discount_line(index, percent=int(percent))
-            else:
-                basket.discount_line(index, cents=parse_eur(value))
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        basket = self.session.current().basket
+        if value.endswith("%"):
+            percent = value.rstrip("% ")
+            if not percent.isdigit():
+                raise SessionError(t("discount.whole_percent"))
+            basket.discount_line(index, percent=int(percent))
+        else:
+            basket.discount_line(index, cents=parse_eur(value))
         self.refresh_all()
 
     @work
@@ -413,11 +378,7 @@ class SaleScreen(Screen[None]):
         if not fields or not fields[0].strip():
             return
         quantity, code = split_quantity(fields[0].strip())
-        try:
-            line = self.session.current().take_back(code, quantity)
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        line = self.session.current().take_back(code, quantity)
         self.added(line)
 
     @work
@@ -469,11 +430,7 @@ class SaleScreen(Screen[None]):
             self.say(t("pay.changed"), error=True)
             return
         cash, card = result
-        try:
-            done = session.pay(cash_tendered=cash, card=card)
-        except REFUSED as exc:
-            self.say(str(exc), error=True)
-            return
+        done = session.pay(cash_tendered=cash, card=card)
         outcome = await self.print(done.number)
         if outcome.printed:
             self.say(t("sale.paid", number=done.number))
@@ -495,11 +452,8 @@ class SaleScreen(Screen[None]):
     def action_allergens(self) -> None:
         if self.in_dialog:
             return
-        index = self.selected_index()
-        if index is None:
-            self.say(t("sale.no_line"), error=True)
-            return
-        article = self.session.article(self.session.basket_lines[index].article_no)
+        _, line = self.selected()
+        article = self.session.article(line.article_no)
         if article is None:
             self.say(t("sale.no_line"), error=True)
         elif article.allergens:
