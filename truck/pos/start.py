@@ -7,7 +7,9 @@ from datetime import datetime
 
 from truck.config import TruckConfig
 from truck.devices.printer.printer import ReceiptPrinter
+from truck.devices.scale.dialog06 import Dialog06Scale
 from truck.devices.scale.reading import ScaleReading, ScaleUnavailable
+from truck.devices.scale.serial_scale import SerialScale, SerialSettings
 from truck.devices.scale.simulated import SimulatedScale
 from truck.pos.session import TillSession
 from truck.till.opening import open_till, wall_clock
@@ -26,9 +28,22 @@ def make_scale(config: TruckConfig) -> object:
         return SimulatedScale()
     if protocol == "none":
         return NoScale()
+    if protocol == "dialog06" and config.scale.device:
+        settings = config.scale
+        return SerialScale(
+            SerialSettings(
+                settings.device,
+                settings.baudrate,
+                settings.bytesize,
+                settings.parity,
+                settings.stopbits,
+                settings.timeout_ms,
+            ),
+            lambda port, timeout: Dialog06Scale(port, timeout=timeout),
+        )
     raise ValueError(
         f"Waagen-Protokoll {protocol} wird von dieser Version noch nicht angesprochen – "
-        'bitte scale.protocol = "simulated" oder "none"'
+        'bitte scale.protocol = "dialog06", "simulated" oder "none"'
     )
 
 

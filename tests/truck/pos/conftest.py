@@ -26,12 +26,14 @@ def write_config(tmp_path: Path, *, printer: str | None = None) -> Path:
     return path
 
 
-def make_session(config_path: Path, clock, scale=None):
+def make_session(config_path: Path, clock, scale=None, *, scale_from_config: bool = False):
     from tourkasse.article_list import load_article_list
 
     config = load_truck_config(config_path)
     SoftwareTse(config.paths.tse, create=True).close()
-    session = start_session(config, clock=clock, scale=scale or SimulatedScale())
+    if not scale_from_config:
+        scale = scale or SimulatedScale()
+    session = start_session(config, clock=clock, scale=scale)
     catalogue = load_article_list(EXAMPLE_ARTICLES)
     replace_articles(session.opened.db, catalogue.articles, catalogue.departments)
     return session

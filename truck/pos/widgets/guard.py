@@ -52,6 +52,9 @@ def report(node: DOMNode, exc: Exception) -> None:
         log.exception("unexpected error in the till", exc_info=exc)
         text = f"Unerwarteter Fehler ({type(exc).__name__}: {exc}) – bitte den letzten Bon prüfen"
     screen = node.app.screen if node.is_attached else None
+    refresh = getattr(screen, "refresh_all", None)
+    if callable(refresh):
+        refresh()  # a failed action may have changed a device's state in the status line
     say = getattr(screen, "say", None)
     if callable(say):
         say(text, error=True)

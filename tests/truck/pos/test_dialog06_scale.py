@@ -1,0 +1,61 @@
+"""The till with a Dialog 06 scale on a pseudo-terminal: statuses, and the scale unplugged and
+plugged in again while the till runs."""
+
+from __future__ import annotations
+
+from tourkasse.journal import EntryKind
+from truck.devices.scale.dialog06_simulator import Dialog06Simulator
+from truck.pos.app import TillApp
+from truck.store import journal
+
+from .conftest import make_session, sign_on, write_config
+
+
+async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, pos_clock):
+    with Dialog06Simulator() as scale:
+        config = write_config(tmp_path)
+        text = config.read_text(encoding="utf-8").replace(
+            'protocol = "simulated"', f'protocol = "dialog06"\ndevice = "{scale.device}"'
+        )
+        config.write_text(text, encoding="utf-8")
+        session = make_session(config, pos_clock, scale_from_config=True)
+        app = TillApp(session)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await sign_on(pilot)
+
+                async def weigh_gouda() -> str:
+                    await pilot.press(*"2101", "enter")
+                    await pilot.pause()
+                    return str(app.screen.query_one("#message").render())
+
+                scale.weight = 347
+                await weigh_gouda()
+                assert [(line.quantity, line.total) for line in session.basket_lines] == [
+                    (347, 586)
+                ]
+
+                scale.statuses.append("21")  # lift and place again
+                assert "Gewicht unverändert" in await weigh_gouda()
+                assert len(session.basket_lines) == 1  # nothing half-weighed
+
+                scale.silent = True  # unplugged
+                assert "Waage nicht verbunden" in await weigh_gouda()
+                assert "Waage: Störung" in str(app.screen.query_one("#status").render())
+                await pilot.press(*"1002", "enter")  # everything else keeps selling
+                await pilot.pause()
+                assert len(session.basket_lines) == 2
+
+                scale.silent = False  # plugged in again: no restart
+                scale.weight = 120
+                await weigh_gouda()
+                assert session.basket_lines[-1].quantity == 120
+                assert "Waage: ok" in str(app.screen.query_one("#status").render())
+            faults = [
+                e.kind
+                for e in journal.entries(session.opened.db)
+                if e.kind in (EntryKind.DEVICE_FAILURE_START, EntryKind.DEVICE_FAILURE_END)
+            ]
+            assert faults == [EntryKind.DEVICE_FAILURE_START, EntryKind.DEVICE_FAILURE_END]
+        finally:
+            session.opened.close()
