@@ -11,6 +11,7 @@ from truck.devices.scale.dialog06 import Dialog06Scale
 from truck.devices.scale.reading import ScaleReading, ScaleUnavailable
 from truck.devices.scale.serial_scale import SerialScale, SerialSettings
 from truck.devices.scale.simulated import SimulatedScale
+from truck.devices.scale.toledo8217 import Toledo8217Scale
 from truck.pos.session import TillSession
 from truck.till.opening import open_till, wall_clock
 
@@ -41,10 +42,20 @@ def make_scale(config: TruckConfig) -> object:
             ),
             lambda port, timeout: Dialog06Scale(port, timeout=timeout),
         )
-    raise ValueError(
-        f"Waagen-Protokoll {protocol} wird von dieser Version noch nicht angesprochen – "
-        'bitte scale.protocol = "dialog06", "simulated" oder "none"'
-    )
+    if protocol == "toledo8217" and config.scale.device:
+        settings = config.scale
+        return SerialScale(
+            SerialSettings(
+                settings.device,
+                settings.baudrate,
+                settings.bytesize,
+                settings.parity,
+                settings.stopbits,
+                settings.timeout_ms,
+            ),
+            lambda port, timeout: Toledo8217Scale(port, timeout=timeout),
+        )
+    raise ValueError(f"Waage {protocol}: scale.device fehlt in der Konfiguration")
 
 
 def make_printer(config: TruckConfig) -> ReceiptPrinter:

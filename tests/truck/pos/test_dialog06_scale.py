@@ -59,3 +59,47 @@ async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, 
             assert faults == [EntryKind.DEVICE_FAILURE_START, EntryKind.DEVICE_FAILURE_END]
         finally:
             session.opened.close()
+
+
+async def test_a_weight_only_scale_prices_only_where_the_till_may_compute(tmp_path, pos_clock):
+    from tourkasse.receipt import Receipt
+    from truck.devices.scale.toledo8217_simulator import Toledo8217Simulator
+
+    for allowed in (False, True):
+        with Toledo8217Simulator() as scale:
+            workdir = tmp_path / str(allowed)
+            workdir.mkdir()
+            config = write_config(workdir)
+            text = config.read_text(encoding="utf-8").replace(
+                'protocol = "simulated"', f'protocol = "toledo8217"\ndevice = "{scale.device}"'
+            )
+            text = text.replace(
+                "till_computed_price = false", f"till_computed_price = {str(allowed).lower()}"
+            )
+            config.write_text(text, encoding="utf-8")
+            session = make_session(config, pos_clock, scale_from_config=True)
+            app = TillApp(session)
+            try:
+                async with app.run_test(size=(80, 24)) as pilot:
+                    await sign_on(pilot)
+                    scale.grams = 347
+                    await pilot.press(*"2101", "enter")
+                    await pilot.pause()
+                    if not allowed:
+                        assert session.basket_lines == ()
+                        assert "nicht aus dem Gewicht berechnen" in str(
+                            app.screen.query_one("#message").render()
+                        )
+                        continue
+                    assert session.basket_lines, str(app.screen.query_one("#message").render())
+                    (line,) = session.basket_lines
+                    assert (line.quantity, line.total) == (347, 586)
+                    await pilot.press("f10")
+                    await pilot.pause()
+                    await pilot.press("f9")
+                    await pilot.pause()
+                entry = journal.last_of(session.opened.db, EntryKind.RECEIPT)
+                stored = Receipt.from_dict(entry.body["receipt"])
+                assert stored.lines[0].weighing.till_computed is True  # marked in the journal
+            finally:
+                session.opened.close()

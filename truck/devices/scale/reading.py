@@ -11,7 +11,7 @@ class ScaleReading:
 
     grams: int
     unit_price: int  # cents per kg, as the till sent it
-    total: int  # cents, computed by the scale
+    total: int | None  # cents, computed by the scale; None from a weight-only scale
 
 
 class ScaleError(Exception):
