@@ -19,7 +19,7 @@ from tourkasse.signature import TseFields
 from truck.core.basket import WeighedPrice
 from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.devices.printer.document import Document
-from truck.devices.printer.status import PrinterError
+from truck.devices.printer.status import PrinterError, PrinterState
 from truck.devices.scale.reading import ScaleError, ScaleUnavailable
 from truck.pos.printing import document_for
 from truck.pos.texts import t
@@ -207,6 +207,14 @@ class TillSession:
         except PrinterError as exc:
             return self.printed(number, exc, copy=copy)
         return self.printed(number, None, copy=copy)
+
+    def printer_state(self, state: PrinterState) -> None:
+        """What the printer reported when asked (DLE EOT), into the status line and journal."""
+        if state is PrinterState.UNKNOWN:
+            return  # the connection cannot tell (file, USB) or no answer: nothing learned
+        ok = state in (PrinterState.READY, PrinterState.PAPER_NEAR_END)
+        message = "bereit" if state is PrinterState.READY else state.message
+        self._device("printer", ok=ok, message=message)
 
     def printed(
         self, number: int, error: PrinterError | None, *, copy: bool = False

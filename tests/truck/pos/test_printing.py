@@ -138,3 +138,50 @@ async def test_reprint_marks_a_copy_and_void_makes_a_negative_receipt(app, sessi
     assert session.opened.till.figures().turnover == 0
     kinds = [e.kind for e in journal.entries(session.opened.db, kinds=(EntryKind.RECEIPT,))]
     assert len(kinds) == 2
+
+
+async def test_paper_out_in_the_middle_of_the_day(tmp_path, pos_clock):
+    from ..devices.printer import fake_printer
+
+    with FakeNetworkPrinter() as printer:
+        settings = f'kind = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
+        session = make_session(write_config(tmp_path, printer=settings), pos_clock)
+        from truck.pos.app import TillApp
+
+        app = TillApp(session)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await sign_on(pilot)
+
+                async def sell(code: str) -> None:
+                    await pilot.press(*code, "enter", "f10")
+                    await pilot.pause()
+                    await pilot.press("f9")
+                    await pilot.pause()
+                    await pilot.pause()
+
+                def status() -> str:
+                    return str(app.screen.query_one("#status").render())
+
+                printer.recorder.set_status(fake_printer.PAPER_NEAR_END)
+                await sell("1002")
+                assert "Papier geht zur Neige" in status()  # asked after the receipt
+
+                printer.recorder.set_status(fake_printer.PAPER_OUT)
+                await app.screen.poll_printer()  # the periodic question
+                assert "Drucker: Störung (Papier leer" in status()
+                await sell("1003")
+                assert session.unprinted == [session.last_done.number]
+                assert b"Butterkuchen" not in printer.recorder.print_data
+
+                printer.recorder.set_status(fake_printer.READY)  # a new roll
+                await app.screen.poll_printer()
+                assert "Drucker: ok" in status()
+                await pilot.press("f12")
+                await pilot.pause()
+                await pilot.press(*(["down"] * 6), "enter")  # print the pending receipt
+                await pilot.pause()
+                assert printer.recorder.wait_for(lambda r: b"Butterkuchen" in r.print_data)
+                assert session.unprinted == []
+        finally:
+            session.opened.close()

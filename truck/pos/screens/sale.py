@@ -29,6 +29,8 @@ from truck.pos.widgets.guard import guarded
 from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
 
+PRINTER_POLL_SECONDS = 30
+
 
 def one_dialog(*, already_open: bool = False):
     """Run a dialog action only when no other dialog is open or opening on the sale screen."""
@@ -121,6 +123,16 @@ class SaleScreen(Screen[None]):
                 loose.mount(Button(article.name.split()[0], id=f"loose-{number}", classes="loose"))
         self.refresh_all()
         self.focus_entry()
+        self.set_interval(PRINTER_POLL_SECONDS, self.poll_printer)
+
+    async def poll_printer(self) -> None:
+        """Ask the printer how it is (paper, cover), in a thread: it may take a moment."""
+        status = getattr(self.session.printer, "status", None)
+        if status is None:
+            return
+        state = await asyncio.to_thread(status)
+        self.session.printer_state(state)
+        self.query_one("#status", StatusLine).refresh_status()
 
     # --- always back to the input line ----------------------------------------------------
 
@@ -432,6 +444,8 @@ class SaleScreen(Screen[None]):
         cash, card = result
         done = session.pay(cash_tendered=cash, card=card)
         outcome = await self.print(done.number)
+        if outcome.printed:
+            await self.poll_printer()  # after the receipt: paper near its end?
         if outcome.printed:
             self.say(t("sale.paid", number=done.number))
         else:

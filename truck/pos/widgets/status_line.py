@@ -15,8 +15,10 @@ class StatusLine(Static):
         parts = []
         for device, label in (("printer", t("status.printer")), ("scale", t("status.scale"))):
             state = states.get(device)
-            if state is None or state.ok:
+            if state is None or (state.ok and state.message == "bereit"):
                 parts.append(f"{label}: {t('status.ok')}")
+            elif state.ok:
+                parts.append(f"{label}: {state.message}")  # a warning, e.g. paper near its end
             else:
                 parts.append(f"[b]{label}: {t('status.failed')}[/b] ({state.message})")
         tse_ok = not session.opened.till.signer.in_failure()
