@@ -243,6 +243,21 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class ScannerSettings:
+    """The barcode scanner: a keyboard-wedge one needs nothing; a serial one its port."""
+
+    kind: Literal["keyboard", "serial"] = field(
+        default="keyboard", metadata={"doc": "keyboard (tippt wie eine Tastatur) oder serial"}
+    )
+    device: str | None = field(default=None, metadata={"doc": "Schnittstelle (kind = serial)"})
+    baudrate: int = field(default=9600, metadata={"doc": "Baudrate (kind = serial)"})
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        if self.kind == "serial" and not self.device:
+            yield ("device", 'fehlt – wird für kind = "serial" gebraucht')
+
+
+@dataclass(frozen=True)
 class PosSettings:
     """The till's screen."""
 
@@ -266,6 +281,9 @@ class TruckConfig:
     language: Language = field(default="de", metadata={"doc": "Sprache der Oberfläche"})
     staff: tuple[StaffMember, ...] = field(default=(), metadata={"doc": "Personal"})
     pos: PosSettings = field(default_factory=PosSettings, metadata={"doc": "Kassenoberfläche"})
+    scanner: ScannerSettings = field(
+        default_factory=ScannerSettings, metadata={"doc": "Barcode-Scanner"}
+    )
 
 
 def load_truck_config(path: Path) -> TruckConfig:

@@ -8,6 +8,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input
 
+from truck.devices.scanner.serial_scanner import SerialScanner
 from truck.pos import texts
 from truck.pos.screens.dialogs import Question
 from truck.pos.screens.sale import SaleScreen
@@ -29,9 +30,25 @@ class TillApp(App[None]):
         self.session = session
         self.kept_scans: deque[str] = deque()
         self.scanner = ScanDetector()
+        self.serial_scanner: SerialScanner | None = None
 
     def on_mount(self) -> None:
         self.push_screen(SignOnScreen())
+        settings = self.session.opened.config.scanner
+        if settings.kind == "serial" and settings.device:
+            # The scanner's thread only hands over codes; the screen rings them up.
+            self.serial_scanner = SerialScanner(
+                settings.device,
+                baudrate=settings.baudrate,
+                on_code=lambda code: self.call_from_thread(self.post_message, ScanArrived(code)),
+                on_state=lambda ok, message: self.call_from_thread(
+                    self.session.device_state, "scanner", ok, message
+                ),
+            ).start()
+
+    def on_unmount(self) -> None:
+        if self.serial_scanner is not None:
+            self.serial_scanner.stop()
 
     def start_selling(self) -> None:
         self.switch_screen(SaleScreen())
@@ -66,11 +83,13 @@ class TillApp(App[None]):
         self.exit()
 
     def on_scan_arrived(self, message: ScanArrived) -> None:
-        """A scan typed into a dialog: keep it, ring it up when the sale screen is back."""
+        """A scan: rung up at once on the sale screen, or kept until the dialog is closed."""
         self.kept_scans.append(message.code)
-        self.notify(t("sale.scan_kept", code=message.code))
-        if isinstance(self.screen, SaleScreen):
+        screen = self.screen
+        if isinstance(screen, SaleScreen) and not screen.in_dialog:
             self.ring_up_kept_scans()
+        else:
+            self.notify(t("sale.scan_kept", code=message.code))
 
     def ring_up_kept_scans(self) -> None:
         screen = self.screen

@@ -247,6 +247,10 @@ class TillSession:
             till_may_compute_weight_prices=self.opened.config.scale.till_computed_price,
         )
 
+    def device_state(self, device: str, ok: bool, message: str) -> None:
+        """A device's own report (e.g. the serial scanner's thread, via the screen)."""
+        self._device(device, ok=ok, message=message)
+
     def _device(self, device: str, *, ok: bool, message: str, journal: bool = True) -> None:
         devices.report(
             self.opened.db,

@@ -103,3 +103,32 @@ async def test_a_weight_only_scale_prices_only_where_the_till_may_compute(tmp_pa
                 assert stored.lines[0].weighing.till_computed is True  # marked in the journal
             finally:
                 session.opened.close()
+
+
+async def test_a_serial_scanner_rings_up_on_the_sale_screen(tmp_path, pos_clock):
+    import os
+    import pty
+    import tty
+
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        'kind = "keyboard"', f'kind = "serial"\ndevice = "{os.ttyname(slave)}"'
+    )
+    config.write_text(text, encoding="utf-8")
+    session = make_session(config, pos_clock)
+    app = TillApp(session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_on(pilot)
+            os.write(master, b"4006381001014\r\n")
+            for _ in range(100):  # the scanner's thread hands the code over: wait for the line
+                if session.basket_lines:
+                    break
+                await pilot.pause(0.02)
+            assert [line.text for line in session.basket_lines] == ["Landbrot 1000 g"]
+    finally:
+        session.opened.close()
+        os.close(master)
+        os.close(slave)
