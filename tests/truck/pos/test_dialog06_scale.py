@@ -132,3 +132,40 @@ async def test_a_serial_scanner_rings_up_on_the_sale_screen(tmp_path, pos_clock)
         session.opened.close()
         os.close(master)
         os.close(slave)
+
+
+async def test_the_scale_adapter_pulled_out_and_plugged_back_while_the_till_runs(
+    tmp_path, pos_clock
+):
+    link = tmp_path / "tourkasse-scale"
+    first = Dialog06Simulator(link=link)
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        'protocol = "simulated"', f'protocol = "dialog06"\ndevice = "{link}"'
+    )
+    config.write_text(text, encoding="utf-8")
+    session = make_session(config, pos_clock, scale_from_config=True)
+    app = TillApp(session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_on(pilot)
+
+            async def weigh_gouda() -> str:
+                await pilot.press(*"2101", "enter")
+                await pilot.pause()
+                return str(app.screen.query_one("#message").render())
+
+            first.weight = 300
+            await weigh_gouda()
+            assert len(session.basket_lines) == 1
+
+            first.close()  # the adapter is pulled out: the device is gone
+            assert "Waage nicht verbunden" in await weigh_gouda()
+            assert "nicht verbunden" in await weigh_gouda()  # and stays gone, no crash
+
+            with Dialog06Simulator(link=link) as second:  # plugged back in
+                second.weight = 450
+                await weigh_gouda()
+                assert session.basket_lines[-1].quantity == 450
+    finally:
+        session.opened.close()

@@ -15,15 +15,22 @@ import select
 import threading
 import tty
 from collections import deque
+from pathlib import Path
 
 EOT, STX, ETX, ENQ, ACK, NAK, ESC = 0x04, 0x02, 0x03, 0x05, 0x06, 0x15, 0x1B
 
 
 class Dialog06Simulator:
-    def __init__(self) -> None:
+    def __init__(self, link: Path | None = None) -> None:
         self._master, slave = pty.openpty()
         tty.setraw(slave)
         self.device = os.ttyname(slave)
+        # A stable name, like /dev/serial/by-id/…: it vanishes with the simulator and a new
+        # simulator can take it over, as when the scale's adapter is pulled and plugged back.
+        self.link = link
+        if link is not None:
+            link.symlink_to(self.device)
+            self.device = str(link)
         self._slave = slave  # kept open so the device stays there while the till reopens it
         self.weight = 0  # grams on the platter
         self.statuses: deque[str] = deque()  # answered instead of the next results
@@ -38,6 +45,8 @@ class Dialog06Simulator:
         self._thread.start()
 
     def close(self) -> None:
+        if self.link is not None:
+            self.link.unlink(missing_ok=True)
         self._stop.set()
         self._thread.join(timeout=5)
         for fd in (self._master, self._slave):

@@ -42,11 +42,16 @@ class SerialScale:
             if isinstance(exc.__cause__, OSError):
                 self.close()
             raise
+        except OSError as exc:  # pyserial's SerialException too: the adapter was pulled out
+            self.close()
+            raise ScaleUnavailable("Waage nicht verbunden") from exc
 
     def close(self) -> None:
         if self._port is not None:
             try:
                 self._port.close()
+            except OSError:
+                pass  # a port whose device is gone cannot be closed cleanly; forget it
             finally:
                 self._port = None
                 self._driver = None
