@@ -29,32 +29,21 @@ def make_scale(config: TruckConfig) -> object:
         return SimulatedScale()
     if protocol == "none":
         return NoScale()
-    if protocol == "dialog06" and config.scale.device:
-        settings = config.scale
-        return SerialScale(
-            SerialSettings(
-                settings.device,
-                settings.baudrate,
-                settings.bytesize,
-                settings.parity,
-                settings.stopbits,
-                settings.timeout_ms,
-            ),
-            lambda port, timeout: Dialog06Scale(port, timeout=timeout),
+    drivers = {
+        "dialog06": lambda port, timeout: Dialog06Scale(port, timeout=timeout),
+        "toledo8217": lambda port, timeout: Toledo8217Scale(port, timeout=timeout),
+    }
+    settings = config.scale
+    if protocol in drivers and settings.device:
+        serial_settings = SerialSettings(
+            settings.device,
+            settings.baudrate,
+            settings.bytesize,
+            settings.parity,
+            settings.stopbits,
+            settings.timeout_ms,
         )
-    if protocol == "toledo8217" and config.scale.device:
-        settings = config.scale
-        return SerialScale(
-            SerialSettings(
-                settings.device,
-                settings.baudrate,
-                settings.bytesize,
-                settings.parity,
-                settings.stopbits,
-                settings.timeout_ms,
-            ),
-            lambda port, timeout: Toledo8217Scale(port, timeout=timeout),
-        )
+        return SerialScale(serial_settings, drivers[protocol])
     raise ValueError(f"Waage {protocol}: scale.device fehlt in der Konfiguration")
 
 

@@ -11,36 +11,44 @@ from truck.store import journal
 from .conftest import make_session, sign_on, write_config
 
 
+def scale_config(directory, protocol: str, device: str):
+    """The example config with a serial scale of ``protocol`` on ``device``."""
+    config = write_config(directory)
+    text = config.read_text(encoding="utf-8").replace(
+        'protocol = "simulated"', f'protocol = "{protocol}"\ndevice = "{device}"'
+    )
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+async def weigh_gouda(pilot, app) -> str:
+    """Gouda by its PLU goes on the scale; the message line says how it went."""
+    await pilot.press(*"2101", "enter")
+    await pilot.pause()
+    return str(app.screen.query_one("#message").render())
+
+
 async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, pos_clock):
     with Dialog06Simulator() as scale:
-        config = write_config(tmp_path)
-        text = config.read_text(encoding="utf-8").replace(
-            'protocol = "simulated"', f'protocol = "dialog06"\ndevice = "{scale.device}"'
-        )
-        config.write_text(text, encoding="utf-8")
+        config = scale_config(tmp_path, "dialog06", scale.device)
         session = make_session(config, pos_clock, scale_from_config=True)
         app = TillApp(session)
         try:
             async with app.run_test(size=(80, 24)) as pilot:
                 await sign_on(pilot)
 
-                async def weigh_gouda() -> str:
-                    await pilot.press(*"2101", "enter")
-                    await pilot.pause()
-                    return str(app.screen.query_one("#message").render())
-
                 scale.weight = 347
-                await weigh_gouda()
+                await weigh_gouda(pilot, app)
                 assert [(line.quantity, line.total) for line in session.basket_lines] == [
                     (347, 586)
                 ]
 
                 scale.statuses.append("21")  # lift and place again
-                assert "Gewicht unverändert" in await weigh_gouda()
+                assert "Gewicht unverändert" in await weigh_gouda(pilot, app)
                 assert len(session.basket_lines) == 1  # nothing half-weighed
 
                 scale.silent = True  # unplugged
-                assert "Waage nicht verbunden" in await weigh_gouda()
+                assert "Waage nicht verbunden" in await weigh_gouda(pilot, app)
                 assert "Waage: Störung" in str(app.screen.query_one("#status").render())
                 await pilot.press(*"1002", "enter")  # everything else keeps selling
                 await pilot.pause()
@@ -48,7 +56,7 @@ async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, 
 
                 scale.silent = False  # plugged in again: no restart
                 scale.weight = 120
-                await weigh_gouda()
+                await weigh_gouda(pilot, app)
                 assert session.basket_lines[-1].quantity == 120
                 assert "Waage: ok" in str(app.screen.query_one("#status").render())
             faults = [
@@ -69,11 +77,8 @@ async def test_a_weight_only_scale_prices_only_where_the_till_may_compute(tmp_pa
         with Toledo8217Simulator() as scale:
             workdir = tmp_path / str(allowed)
             workdir.mkdir()
-            config = write_config(workdir)
+            config = scale_config(workdir, "toledo8217", scale.device)
             text = config.read_text(encoding="utf-8").replace(
-                'protocol = "simulated"', f'protocol = "toledo8217"\ndevice = "{scale.device}"'
-            )
-            text = text.replace(
                 "till_computed_price = false", f"till_computed_price = {str(allowed).lower()}"
             )
             config.write_text(text, encoding="utf-8")
@@ -139,33 +144,24 @@ async def test_the_scale_adapter_pulled_out_and_plugged_back_while_the_till_runs
 ):
     link = tmp_path / "tourkasse-scale"
     first = Dialog06Simulator(link=link)
-    config = write_config(tmp_path)
-    text = config.read_text(encoding="utf-8").replace(
-        'protocol = "simulated"', f'protocol = "dialog06"\ndevice = "{link}"'
-    )
-    config.write_text(text, encoding="utf-8")
+    config = scale_config(tmp_path, "dialog06", link)
     session = make_session(config, pos_clock, scale_from_config=True)
     app = TillApp(session)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await sign_on(pilot)
 
-            async def weigh_gouda() -> str:
-                await pilot.press(*"2101", "enter")
-                await pilot.pause()
-                return str(app.screen.query_one("#message").render())
-
             first.weight = 300
-            await weigh_gouda()
+            await weigh_gouda(pilot, app)
             assert len(session.basket_lines) == 1
 
             first.close()  # the adapter is pulled out: the device is gone
-            assert "Waage nicht verbunden" in await weigh_gouda()
-            assert "nicht verbunden" in await weigh_gouda()  # and stays gone, no crash
+            assert "Waage nicht verbunden" in await weigh_gouda(pilot, app)
+            assert "nicht verbunden" in await weigh_gouda(pilot, app)  # and stays gone, no crash
 
             with Dialog06Simulator(link=link) as second:  # plugged back in
                 second.weight = 450
-                await weigh_gouda()
+                await weigh_gouda(pilot, app)
                 assert session.basket_lines[-1].quantity == 450
     finally:
         session.opened.close()
