@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tourkasse.cli import GROUPS, group_parser, main
+from truck.devices.scale.dialog06_simulator import made_up_handshake, write_handshake_file
 
 from .conftest import EXAMPLE_ARTICLES, EXAMPLE_CONFIG, REPO
 
@@ -119,6 +120,24 @@ def test_a_broken_config_names_file_key_and_expectation(tmp_path, capsys):
     assert f"Fehler in {path} (2):" in err
     assert f"{path}: scale.baud: unbekannter Schlüssel" in err and "baudrate" in err
     assert "shop.postcode" in err
+
+
+def test_config_check_reads_the_scale_vendors_handshake_values(tmp_path, capsys):
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'protocol = "simulated"',
+        'protocol = "dialog06"\ndevice = "/dev/ttyUSB1"\nhandshake_file = "handshake.toml"',
+    )
+    path = tmp_path / "truck.toml"
+    path.write_text(text, encoding="utf-8")
+    values = tmp_path / "handshake.toml"
+    values.write_text('[answers]\n"00" = ["1A2B", "9F01"]\n', encoding="utf-8")
+    assert main(["truck", "config", "check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{values}: es fehlen 255 von 256 Zufallswerten (01, 02, 03, 04, 05 …)" in err
+    assert "(Konfiguration: scale.handshake_file)" in err
+    write_handshake_file(values, made_up_handshake(), title="test")
+    assert main(["truck", "config", "check", "--config", str(path)]) == 0
+    assert "Konfiguration in Ordnung" in capsys.readouterr().out
 
 
 def test_a_day_at_the_till_from_the_command_line(config, capsys):

@@ -101,6 +101,9 @@ def opened(args: argparse.Namespace) -> Iterator[OpenedTill]:
 
 def config_check(args: argparse.Namespace) -> int:
     config = load_truck_config(args.config)
+    from truck.pos.start import scale_handshake  # imports the device drivers: only here
+
+    scale_handshake(config)  # the scale vendor's values, in a file of their own
     print(
         f"Konfiguration in Ordnung: {args.config} – {config.shop.name}, Wagen {config.truck.id}, "
         f"Kasse {config.truck.till_serial}, Journal {config.paths.journal}"

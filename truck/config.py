@@ -189,10 +189,21 @@ class ScaleSettings:
             "wenn die Waage das nicht selbst tut; wird im Journal vermerkt)"
         },
     )
+    handshake_file: Path | None = field(
+        default=None,
+        metadata={
+            "doc": "Datei mit den Herstellerwerten für den Prüfsummen-Abgleich (Dialog 06, "
+            "Record 10/11); nur nötig, wenn die Waage ihn verlangt"
+        },
+    )
 
     def check_config(self) -> Iterator[tuple[str, str]]:
         if self.protocol in ("dialog06", "toledo8217"):
             yield from _requires("protocol", self.protocol, {"device": self.device})
+        # The file's content is checked where the scale is set up (truck.pos.start), since
+        # its format belongs to the Dialog 06 driver.
+        if self.handshake_file is not None and self.protocol != "dialog06":
+            yield ("handshake_file", 'gibt es nur bei protocol = "dialog06"')
 
 
 @dataclass(frozen=True)

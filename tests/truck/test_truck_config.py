@@ -264,6 +264,18 @@ def test_scale_serial_settings_are_checked(tmp_path: Path) -> None:
     assert any(p.message.startswith("erwartet einen der Werte 7, 8, gefunden 6") for p in found)
 
 
+def test_handshake_values_belong_to_a_dialog06_scale(tmp_path: Path) -> None:
+    text = replace('protocol = "none"', 'protocol = "toledo8217"\ndevice = "/dev/ttyUSB1"')
+    text += 'handshake_file = "dialog06-handshake.toml"\n'
+    problem = only(tmp_path, text)
+    assert (problem.key, problem.message) == (
+        "scale.handshake_file",
+        'gibt es nur bei protocol = "dialog06"',
+    )
+    config = load_truck_config(write(tmp_path, text.replace("toledo8217", "dialog06")))
+    assert config.scale.handshake_file == tmp_path / "dialog06-handshake.toml"  # relative
+
+
 def test_instore_barcodes(tmp_path: Path) -> None:
     text = MINIMAL + (
         '[[barcode.instore]]\nprefix = "21"\nkind = "weight"\n'

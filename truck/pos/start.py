@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from tourkasse.config import ConfigError, ConfigProblem
 from truck.config import TruckConfig
 from truck.devices.printer.printer import ReceiptPrinter
 from truck.devices.scale.dialog06 import Dialog06Scale
+from truck.devices.scale.dialog06_handshake import (
+    HandshakeFileError,
+    HandshakeTable,
+    load_handshake_table,
+)
 from truck.devices.scale.reading import ScaleReading, ScaleUnavailable
 from truck.devices.scale.serial_scale import SerialScale, SerialSettings
 from truck.devices.scale.simulated import SimulatedScale
@@ -23,17 +29,34 @@ class NoScale:
         raise ScaleUnavailable("Keine Waage angeschlossen (Konfiguration: scale.protocol = none)")
 
 
+def scale_handshake(config: TruckConfig) -> HandshakeTable | None:
+    """The vendor's values for the Dialog 06 checksum handshake, if configured.
+
+    A broken file is a configuration error, reported like any other one.
+    """
+    path = config.scale.handshake_file
+    if config.scale.protocol != "dialog06" or path is None:
+        return None
+    try:
+        return load_handshake_table(path)
+    except HandshakeFileError as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        problem = ConfigProblem(str(path), "", f"{message} (Konfiguration: scale.handshake_file)")
+        raise ConfigError([problem]) from None
+
+
 def make_scale(config: TruckConfig) -> object:
     protocol = config.scale.protocol
     if protocol == "simulated":
         return SimulatedScale()
     if protocol == "none":
         return NoScale()
+    settings = config.scale
+    handshake = scale_handshake(config)
     drivers = {
-        "dialog06": lambda port, timeout: Dialog06Scale(port, timeout=timeout),
+        "dialog06": lambda port, timeout: Dialog06Scale(port, timeout=timeout, handshake=handshake),
         "toledo8217": lambda port, timeout: Toledo8217Scale(port, timeout=timeout),
     }
-    settings = config.scale
     if protocol in drivers and settings.device:
         serial_settings = SerialSettings(
             settings.device,

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from truck.devices.scale.dialog06_handshake import HandshakeFileError, HandshakeTable
 from truck.devices.scale.reading import ScaleError, ScaleReading, ScaleUnavailable
 
 EOT, STX, ETX, ENQ, ACK, NAK, ESC = b"\x04", b"\x02", b"\x03", b"\x05", b"\x06", b"\x15", b"\x1b"
@@ -34,6 +35,12 @@ STATUS_TEXT = {
     "34": "Ungültiges Gewicht",
 }
 MOTION = "20"
+# Record 11, the checksum handshake: the scale's request, its verdict on the till's answer.
+HANDSHAKE_REQUEST, HANDSHAKE_OK, HANDSHAKE_FAILED = "2", "1", "0"
+NOT_SET_UP = (
+    "Waage verlangt den Prüfsummen-Abgleich – die Herstellerwerte sind nicht eingerichtet "
+    "(scale.handshake_file)"
+)
 
 
 class Port(Protocol):
@@ -71,29 +78,43 @@ class Dialog06Scale:
         *,
         timeout: float = 1.0,
         motion_retries: int = 10,
+        handshake: HandshakeTable | None = None,
         clock=time.monotonic,
     ) -> None:
         self.port = port
         self.timeout = timeout
         self.motion_retries = motion_retries
+        self.handshake = handshake
         self._clock = clock
         self._buffer = b""
 
     # --- what the till asks --------------------------------------------------------------
 
     def weigh(self, unit_price: int, *, tare: int = 0, text: str | None = None) -> ScaleReading:
-        """Send the unit price, ask for the result; the scale's own price comes back."""
+        """Send the unit price, ask for the result; the scale's own price comes back.
+
+        Motion is asked again by itself; a checksum handshake the scale demands in between
+        (at power-on, after errors, every 50 weighings) is answered and the weighing goes on.
+        """
         if not 0 < unit_price <= 999_999:
             raise ScaleError("Grundpreis passt nicht in die Waage (bis 9.999,99 €/kg)")
-        for _ in range(self.motion_retries + 1):
+        motions = handshakes = 0
+        while True:
             self._send_price(unit_price, tare, text)
             try:
                 return self._result(unit_price)
             except ScaleStatus as status:
-                if not status.retry_by_itself:
+                if not status.retry_by_itself or motions >= self.motion_retries:
                     raise
-                last = status
-        raise last
+                motions += 1
+            except _HandshakeDone:
+                # a handshake the scale was satisfied with: the price is sent again, as the
+                # scale may have dropped it
+                handshakes += 1
+                if handshakes > 3:
+                    raise ScaleError(
+                        "Waage verlangt immer wieder den Prüfsummen-Abgleich"
+                    ) from None
 
     # --- records ---------------------------------------------------------------------------
 
@@ -133,10 +154,7 @@ class Dialog06Scale:
             code = frame.fields[0] if frame.fields else "01"
             raise ScaleStatus(code)
         if frame.record == "11":
-            raise ScaleError(
-                "Waage verlangt den Prüfsummen-Abgleich (Record 11) – die Herstellerkonstanten "
-                "sind nicht eingerichtet"
-            )
+            self._handshake(frame)
         if frame.record != "02" or len(frame.fields) < 4:
             raise ScaleError(f"Unerwartete Antwort der Waage (Record {frame.record})")
         unit, weight, price, total = frame.fields[:4]
@@ -147,6 +165,36 @@ class Dialog06Scale:
         if int(price) != unit_price:
             raise ScaleError("Waage hat einen anderen Grundpreis gerechnet – bitte neu wiegen")
         return ScaleReading(int(weight), int(price), int(total))
+
+    def _handshake(self, frame: Frame) -> None:
+        """Answer record 11 until the scale gives its verdict; raise _HandshakeDone if good."""
+        for _ in range(4):
+            request = "".join(frame.fields)
+            if request == HANDSHAKE_OK:
+                raise _HandshakeDone
+            if request == HANDSHAKE_FAILED:
+                raise ScaleError(
+                    "Prüfsummen-Abgleich mit der Waage fehlgeschlagen – Herstellerwerte prüfen "
+                    "(scale.handshake_file)"
+                )
+            if not request.startswith(HANDSHAKE_REQUEST) or len(request) not in (2, 3):
+                raise ScaleError("Unlesbare Anfrage der Waage (Record 11) – bitte neu wiegen")
+            if self.handshake is None:
+                raise ScaleError(NOT_SET_UP)
+            z_text = request[1:]
+            # Z is one raw byte; some scales send it as two hex digits instead
+            z = ord(z_text) if len(z_text) == 1 else _hex_byte(z_text)
+            try:
+                cs, kw = self.handshake.answer(z)
+            except HandshakeFileError as exc:
+                raise ScaleError(str(exc)) from None
+            self._send_record(["10", cs, kw])
+            self.port.write(EOT + ENQ)
+            frame = self._read_frame()
+            self.port.write(EOT)
+            if frame.record != "11":
+                raise ScaleError(f"Unerwartete Antwort der Waage (Record {frame.record})")
+        raise ScaleError("Waage verlangt immer wieder den Prüfsummen-Abgleich")
 
     # --- reading -------------------------------------------------------------------------
 
@@ -186,8 +234,20 @@ class Dialog06Scale:
         self._buffer += chunk
 
 
+class _HandshakeDone(Exception):
+    """The scale accepted the till's handshake answer; the weighing starts again."""
+
+
+def _hex_byte(text: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise ScaleError("Unlesbare Anfrage der Waage (Record 11) – bitte neu wiegen") from None
+
+
 def _frame(body: bytes) -> Frame:
-    text = body.decode("ascii", "replace")
+    # latin-1 maps every byte to one character: the handshake's random byte survives as it is
+    text = body.decode("latin-1")
     parts = [part for part in text.split("\x1b")]
     while parts and parts[-1] == "":
         parts.pop()
