@@ -5,12 +5,17 @@ from __future__ import annotations
 from tourkasse.journal import EntryKind
 from tourkasse.vat import VatRate
 from truck.config import load_truck_config
+from truck.devices.printer.simulator import (
+    PAPER_NEAR_END,
+    PAPER_OUT,
+    READY,
+    NetworkPrinterSimulator,
+)
 from truck.fiscal.process_data import parse_process_data
 from truck.fiscal.qr import parse_qr_string
 from truck.pos.start import make_printer
 from truck.store import devices, journal
 
-from ..devices.printer.fake_printer import FakeNetworkPrinter
 from .conftest import make_session, scan, sign_on, write_config
 
 
@@ -50,7 +55,7 @@ async def test_the_receipt_bytes_of_a_sale_with_umlauts_weight_deposit_and_both_
 
 
 async def test_a_printer_that_refuses_the_connection_leaves_the_sale_booked(tmp_path, pos_clock):
-    with FakeNetworkPrinter() as working:
+    with NetworkPrinterSimulator() as working:
         printer_settings = f'kind = "network"\nhost = "127.0.0.1"\nport = {working.port}'
         config_path = write_config(tmp_path, printer=printer_settings)
         session = make_session(config_path, pos_clock)
@@ -80,7 +85,7 @@ async def test_a_printer_that_refuses_the_connection_leaves_the_sale_booked(tmp_
                 assert "Drucker: Störung" in str(app.screen.query_one("#status").render())
                 assert not devices.current(session.opened.db)["printer"].ok
 
-                with FakeNetworkPrinter() as again:  # switched on again (a new port here)
+                with NetworkPrinterSimulator() as again:  # switched on again (a new port here)
                     config = load_truck_config(
                         write_config(
                             tmp_path,
@@ -141,9 +146,8 @@ async def test_reprint_marks_a_copy_and_void_makes_a_negative_receipt(app, sessi
 
 
 async def test_paper_out_in_the_middle_of_the_day(tmp_path, pos_clock):
-    from ..devices.printer import fake_printer
 
-    with FakeNetworkPrinter() as printer:
+    with NetworkPrinterSimulator() as printer:
         settings = f'kind = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
         session = make_session(write_config(tmp_path, printer=settings), pos_clock)
         from truck.pos.app import TillApp
@@ -163,18 +167,18 @@ async def test_paper_out_in_the_middle_of_the_day(tmp_path, pos_clock):
                 def status() -> str:
                     return str(app.screen.query_one("#status").render())
 
-                printer.recorder.set_status(fake_printer.PAPER_NEAR_END)
+                printer.recorder.set_status(PAPER_NEAR_END)
                 await sell("1002")
                 assert "Papier geht zur Neige" in status()  # asked after the receipt
 
-                printer.recorder.set_status(fake_printer.PAPER_OUT)
+                printer.recorder.set_status(PAPER_OUT)
                 await app.screen.poll_printer()  # the periodic question
                 assert "Drucker: Störung (Papier leer" in status()
                 await sell("1003")
                 assert session.unprinted == [session.last_done.number]
                 assert b"Butterkuchen" not in printer.recorder.print_data
 
-                printer.recorder.set_status(fake_printer.READY)  # a new roll
+                printer.recorder.set_status(READY)  # a new roll
                 await app.screen.poll_printer()
                 assert "Drucker: ok" in status()
                 await pilot.press("f12")

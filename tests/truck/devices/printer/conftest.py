@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from truck.devices.printer import Document, Line
-
-from .fake_printer import FakeNetworkPrinter, FakeSerialPrinter
+from truck.devices.printer.simulator import NetworkPrinterSimulator, SerialPrinterSimulator
 
 QR = (
     "V0;TK-T01-0001;Kassenbeleg-V1;Beleg^5.64_6.58_0.00_0.00_0.00^12.22:Bar;"
@@ -37,8 +36,8 @@ def receipt() -> Document:
 
 
 @pytest.fixture
-def network_printer() -> Iterator[FakeNetworkPrinter]:
-    fake = FakeNetworkPrinter()
+def network_printer() -> Iterator[NetworkPrinterSimulator]:
+    fake = NetworkPrinterSimulator()
     try:
         yield fake
     finally:
@@ -46,8 +45,8 @@ def network_printer() -> Iterator[FakeNetworkPrinter]:
 
 
 @pytest.fixture
-def serial_printer() -> Iterator[FakeSerialPrinter]:
-    fake = FakeSerialPrinter()
+def serial_printer() -> Iterator[SerialPrinterSimulator]:
+    fake = SerialPrinterSimulator()
     try:
         yield fake
     finally:

@@ -6,10 +6,15 @@ import os
 
 import pytest
 
-from truck.devices.printer import Document, Line, PrinterError, PrinterState, ReceiptPrinter
-
-from . import fake_printer
-from .fake_printer import FakeSerialPrinter
+from truck.devices.printer import (
+    Document,
+    Line,
+    PrinterError,
+    PrinterState,
+    ReceiptPrinter,
+    simulator,
+)
+from truck.devices.printer.simulator import SerialPrinterSimulator
 
 
 def test_a_file_printer_appends(tmp_path, receipt):
@@ -91,12 +96,12 @@ def test_a_serial_printer_receives_exactly_the_rendered_bytes(serial_printer, re
 @pytest.mark.parametrize(
     ("answers", "state"),
     [
-        (fake_printer.READY, PrinterState.READY),
-        (fake_printer.PAPER_OUT, PrinterState.PAPER_OUT),
-        (fake_printer.COVER_OPEN, PrinterState.COVER_OPEN),
+        (simulator.READY, PrinterState.READY),
+        (simulator.PAPER_OUT, PrinterState.PAPER_OUT),
+        (simulator.COVER_OPEN, PrinterState.COVER_OPEN),
     ],
 )
-def test_serial_status(serial_printer: FakeSerialPrinter, answers, state):
+def test_serial_status(serial_printer: SerialPrinterSimulator, answers, state):
     serial_printer.recorder.set_status(answers)
     printer = ReceiptPrinter.from_settings("serial", device=serial_printer.device)
     assert printer.status() is state

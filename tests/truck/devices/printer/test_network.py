@@ -6,16 +6,21 @@ import time
 
 import pytest
 
-from truck.devices.printer import Document, Line, PrinterError, PrinterState, ReceiptPrinter
+from truck.devices.printer import (
+    Document,
+    Line,
+    PrinterError,
+    PrinterState,
+    ReceiptPrinter,
+    simulator,
+)
+from truck.devices.printer.simulator import NetworkPrinterSimulator
 from truck.devices.printer.status import STATUS_QUERIES
-
-from . import fake_printer
-from .fake_printer import FakeNetworkPrinter
 
 PREFLIGHT = b"".join(STATUS_QUERIES)
 
 
-def network(fake: FakeNetworkPrinter, **settings) -> ReceiptPrinter:
+def network(fake: NetworkPrinterSimulator, **settings) -> ReceiptPrinter:
     return ReceiptPrinter.from_settings("network", host=fake.host, port=fake.port, **settings)
 
 
@@ -61,11 +66,11 @@ def test_a_refused_connection_is_a_german_printer_error(network_printer, receipt
 @pytest.mark.parametrize(
     ("answers", "state"),
     [
-        (fake_printer.READY, PrinterState.READY),
-        (fake_printer.PAPER_NEAR_END, PrinterState.PAPER_NEAR_END),
-        (fake_printer.PAPER_OUT, PrinterState.PAPER_OUT),
-        (fake_printer.COVER_OPEN, PrinterState.COVER_OPEN),
-        (fake_printer.ERROR, PrinterState.OFFLINE),
+        (simulator.READY, PrinterState.READY),
+        (simulator.PAPER_NEAR_END, PrinterState.PAPER_NEAR_END),
+        (simulator.PAPER_OUT, PrinterState.PAPER_OUT),
+        (simulator.COVER_OPEN, PrinterState.COVER_OPEN),
+        (simulator.ERROR, PrinterState.OFFLINE),
     ],
 )
 def test_status_reads_the_printers_answers(network_printer, answers, state):
@@ -75,7 +80,7 @@ def test_status_reads_the_printers_answers(network_printer, answers, state):
 
 
 def test_with_the_paper_out_the_receipt_is_not_sent(network_printer, receipt):
-    network_printer.recorder.set_status(fake_printer.PAPER_OUT)
+    network_printer.recorder.set_status(simulator.PAPER_OUT)
     printer = network(network_printer)
     with pytest.raises(PrinterError) as caught:
         printer.print_document(receipt)
@@ -86,14 +91,14 @@ def test_with_the_paper_out_the_receipt_is_not_sent(network_printer, receipt):
 
 
 def test_with_the_cover_open_the_receipt_is_not_sent(network_printer, receipt):
-    network_printer.recorder.set_status(fake_printer.COVER_OPEN)
+    network_printer.recorder.set_status(simulator.COVER_OPEN)
     with pytest.raises(PrinterError, match="Druckerdeckel offen") as caught:
         network(network_printer).print_document(receipt)
     assert caught.value.state is PrinterState.COVER_OPEN
 
 
 def test_near_end_still_prints(network_printer, receipt):
-    network_printer.recorder.set_status(fake_printer.PAPER_NEAR_END)
+    network_printer.recorder.set_status(simulator.PAPER_NEAR_END)
     printer = network(network_printer)
     printer.print_document(receipt)
     assert network_printer.recorder.wait_for(closed(1))

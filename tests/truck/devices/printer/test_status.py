@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from truck.devices.printer import PrinterError, PrinterState
+from truck.devices.printer import PrinterError, PrinterState, simulator
 from truck.devices.printer.status import state_from_status
-
-from . import fake_printer
 
 
 @pytest.mark.parametrize(
     ("answers", "state"),
     [
-        (fake_printer.READY, PrinterState.READY),
-        (fake_printer.PAPER_NEAR_END, PrinterState.PAPER_NEAR_END),
-        (fake_printer.PAPER_OUT, PrinterState.PAPER_OUT),
-        (fake_printer.COVER_OPEN, PrinterState.COVER_OPEN),
-        (fake_printer.ERROR, PrinterState.OFFLINE),
+        (simulator.READY, PrinterState.READY),
+        (simulator.PAPER_NEAR_END, PrinterState.PAPER_NEAR_END),
+        (simulator.PAPER_OUT, PrinterState.PAPER_OUT),
+        (simulator.COVER_OPEN, PrinterState.COVER_OPEN),
+        (simulator.ERROR, PrinterState.OFFLINE),
         ({1: 0x1A, 2: 0x36, 4: 0x72}, PrinterState.COVER_OPEN),  # cover open wins over paper
         ({1: 0x12, 2: 0x12, 4: 0x13}, PrinterState.UNKNOWN),  # bit 0 set: not a status byte
         ({1: 0x00, 2: 0x12, 4: 0x12}, PrinterState.UNKNOWN),

@@ -1,10 +1,11 @@
-"""FAKE receipt printers for tests — not drivers, not simulators of any particular model.
+"""Receipt printers in software, for the demo and the tests (no particular model).
 
-:class:`FakeNetworkPrinter` is a threaded TCP server on 127.0.0.1 and a free port (a real
-network printer listens on 9100); :class:`FakeSerialPrinter` sits on the master side of a pty
-whose slave path the driver opens like /dev/ttyUSB0. Both record every byte they receive and
-answer ESC/POS real-time status requests (DLE EOT n) with configurable bytes, as a printer does;
-``print_data`` is what they received minus those requests, i.e. what a printer would print.
+:class:`NetworkPrinterSimulator` is a threaded TCP server on 127.0.0.1 and a free port (a real
+network printer listens on 9100); :class:`SerialPrinterSimulator` sits on the master side of a
+pty whose slave path the driver opens like /dev/ttyUSB0. Both record every byte they receive and
+answer ESC/POS real-time status requests (DLE EOT n) as a printer does, with bytes the caller
+sets (paper out, cover open, …); ``print_data`` is what they received minus those requests, i.e.
+what a printer would print, and is also appended to ``output`` when one is given.
 
 Tests wait on the recorder's condition with a deadline (``wait_for``), never by sleeping.
 """
@@ -18,6 +19,7 @@ import socket
 import threading
 import tty
 from collections.abc import Callable
+from pathlib import Path
 
 DLE, EOT = 0x10, 0x04
 
@@ -30,9 +32,10 @@ ERROR = {1: 0x1A, 2: 0x52, 4: 0x12}
 
 
 class Recorder:
-    """What a fake printer received, and how it answers status requests (thread-safe)."""
+    """What a printer received, and how it answers status requests (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, output: Path | None = None) -> None:
+        self.output = output
         self.condition = threading.Condition()
         self.answers: dict[int, int] = dict(READY)
         self.answering = True  # False: a printer that never answers DLE EOT
@@ -47,6 +50,7 @@ class Recorder:
         with self.condition:
             self._received += data
             buffer, replies, i = self._pending + data, bytearray(), 0
+            printed = bytearray()
             while i < len(buffer):
                 if buffer[i] == DLE and buffer[i + 1 : i + 2] in (b"", bytes([EOT])):
                     if i + 2 >= len(buffer):
@@ -57,18 +61,25 @@ class Recorder:
                         replies.append(self.answers[n])
                     i += 3
                     continue
-                self._print_data.append(buffer[i])
+                printed.append(buffer[i])
                 i += 1
             self._pending = buffer[i:]
+            self._print(bytes(printed))
             self.condition.notify_all()
             return bytes(replies)
 
     def end_of_stream(self) -> None:
         with self.condition:
-            self._print_data += self._pending
+            self._print(self._pending)
             self._pending = b""
             self.connections_closed += 1
             self.condition.notify_all()
+
+    def _print(self, data: bytes) -> None:
+        self._print_data += data
+        if self.output is not None and data:
+            with self.output.open("ab") as file:
+                file.write(data)
 
     def set_status(self, answers: dict[int, int]) -> None:
         with self.condition:
@@ -92,23 +103,21 @@ class Recorder:
             return self.condition.wait_for(lambda: predicate(self), timeout)
 
 
-class FakeNetworkPrinter:
-    """FAKE network printer for tests: records bytes, answers DLE EOT, can refuse connections."""
+class NetworkPrinterSimulator:
+    """A network printer: records bytes, answers DLE EOT, can refuse connections."""
 
-    def __init__(self) -> None:
-        self.recorder = Recorder()
-        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, output: Path | None = None, port: int = 0) -> None:
+        self.recorder = Recorder(output)
+        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", port))
         self.host, self.port = self._listener.getsockname()[:2]
         self._wake_r, self._wake_w = socket.socketpair()
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._handlers: list[threading.Thread] = []
-        self._acceptor = threading.Thread(
-            target=self._accept_loop, name="fake-printer", daemon=True
-        )
+        self._acceptor = threading.Thread(target=self._accept_loop, name="printer-sim", daemon=True)
         self._acceptor.start()
 
-    def __enter__(self) -> FakeNetworkPrinter:
+    def __enter__(self) -> NetworkPrinterSimulator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -172,19 +181,21 @@ class FakeNetworkPrinter:
             self.recorder.end_of_stream()
 
 
-class FakeSerialPrinter:
-    """FAKE serial printer for tests: the driver opens ``device`` (a pty slave) as its port."""
+class SerialPrinterSimulator:
+    """A serial printer: the driver opens ``device`` (a pty slave) as its port."""
 
-    def __init__(self) -> None:
-        self.recorder = Recorder()
+    def __init__(self, output: Path | None = None) -> None:
+        self.recorder = Recorder(output)
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no line editing: bytes pass through unchanged
         self.device = os.ttyname(self._slave)
         self._wake_r, self._wake_w = os.pipe()
-        self._reader = threading.Thread(target=self._read_loop, name="fake-serial", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_loop, name="serial-printer-sim", daemon=True
+        )
         self._reader.start()
 
-    def __enter__(self) -> FakeSerialPrinter:
+    def __enter__(self) -> SerialPrinterSimulator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
