@@ -33,6 +33,15 @@ class SessionError(ValueError):
     """Something the staff asked for that cannot be done; str() is for the screen."""
 
 
+class WeighingRefused(SessionError):
+    """The scale weighed nothing this time (overload, below minimum, weight unchanged, still
+    moving after its retries): placing the goods again and weighing again may help."""
+
+    def __init__(self, message: str, number: str) -> None:
+        super().__init__(message)
+        self.number = number
+
+
 @dataclass
 class Parked:
     counter: Counter
@@ -118,7 +127,7 @@ class TillSession:
             self._device("scale", ok=False, message=str(exc))
             raise SessionError(str(exc)) from exc
         except ScaleError as exc:  # motion, nothing on it, overload: not a fault of the scale
-            raise SessionError(str(exc)) from exc
+            raise WeighingRefused(str(exc), article.number) from exc
         self._device("scale", ok=True, message="bereit")
         return counter.weighed(article.number, WeighedPrice(reading.grams, reading.total, "scale"))
 

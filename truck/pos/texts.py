@@ -100,6 +100,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sale.no_allergens": ("{name}: keine Allergene angegeben", "{name}: no allergens listed"),
     "sale.age_refused": ("Nicht verkauft: Altersgrenze", "Not sold: age limit"),
     # keys
+    "weigh.again": ("Nochmal wiegen", "Weigh again"),
+    "weigh.hint": (
+        "Ware richtig auflegen, dann Enter: nochmal wiegen. Esc: nicht wiegen.",
+        "Place the goods properly, then Enter: weigh again. Esc: do not weigh.",
+    ),
+    "weigh.cancelled": ("Nicht gewogen – nichts gebucht", "Not weighed – nothing entered"),
     "key.department": ("Warengr.", "Dept."),
     "key.search": ("Suchen", "Search"),
     "key.weigh": ("Waage", "Scale"),

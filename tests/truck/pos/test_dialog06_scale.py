@@ -6,6 +6,7 @@ from __future__ import annotations
 from tourkasse.journal import EntryKind
 from truck.devices.scale.dialog06_simulator import Dialog06Simulator
 from truck.pos.app import TillApp
+from truck.pos.screens.dialogs import WeighAgain
 from truck.store import journal
 
 from .conftest import make_session, sign_on, write_config
@@ -25,7 +26,13 @@ async def weigh_gouda(pilot, app) -> str:
     """Gouda by its PLU goes on the scale; the message line says how it went."""
     await pilot.press(*"2101", "enter")
     await pilot.pause()
-    return str(app.screen.query_one("#message").render())
+    return message(app)
+
+
+def message(app) -> str:
+    """The sale screen's message line, also while a dialog is open above it."""
+    sale = next(screen for screen in app.screen_stack if screen.query("#message"))
+    return str(sale.query_one("#message").render())
 
 
 async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, pos_clock):
@@ -45,7 +52,28 @@ async def test_weighing_on_a_dialog06_scale_that_vanishes_and_returns(tmp_path, 
 
                 scale.statuses.append("21")  # lift and place again
                 assert "Gewicht unverändert" in await weigh_gouda(pilot, app)
+                dialog = app.screen
+                assert isinstance(dialog, WeighAgain)
+                assert "Gewicht unverändert — bitte neu auflegen" in dialog.message
+                await pilot.press("escape")  # not now
+                await pilot.pause()
+                assert "Nicht gewogen" in message(app)
                 assert len(session.basket_lines) == 1  # nothing half-weighed
+
+                scale.statuses.extend(["32", "30"])  # overload, then too little: then right
+                await weigh_gouda(pilot, app)
+                assert "Überlast" in app.screen.message
+                await pilot.press("enter")  # weigh again
+                await pilot.pause()
+                assert "Unter Mindestlast" in app.screen.message
+                assert len(session.basket_lines) == 1
+                scale.weight = 250
+                await pilot.press("enter")
+                await pilot.pause()
+                assert not isinstance(app.screen, WeighAgain)
+                assert [line.quantity for line in session.basket_lines] == [347, 250]
+                await pilot.press("f4")  # the second Gouda was for the next customer
+                await pilot.pause()
 
                 scale.silent = True  # unplugged
                 assert "Waage nicht verbunden" in await weigh_gouda(pilot, app)

@@ -45,3 +45,12 @@ async def test_the_main_screens_look_as_they_did(app, session, scale):
         await pilot.press("f8")
         await pilot.pause()
         matches_snapshot(app, "change")
+
+
+async def test_the_scale_refusing_looks_as_it_did(app, session, scale):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        scale.place(20_000)  # more than the scale may weigh
+        await pilot.press(*"2101", "enter")
+        await pilot.pause()
+        matches_snapshot(app, "weigh_again")

@@ -47,6 +47,39 @@ class Question(ModalScreen[bool]):
         self.dismiss(answer)
 
 
+class WeighAgain(ModalScreen[bool]):
+    """The scale weighed nothing: what it said, and weigh again (Enter) or give up (Escape).
+
+    Enter is safe here: a scanner's Enter never reaches a dialog (the app swallows it), and
+    weighing again enters nothing the scale has not weighed.
+    """
+
+    AUTO_FOCUS = None  # Enter belongs to the dialog, not to a focused button
+    BINDINGS = [
+        Binding("enter", "answer(True)", "weigh.again"),
+        Binding("escape", "answer(False)", "key.back"),
+    ]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.message, classes="title")
+            yield Static(t("weigh.hint"))
+            with Horizontal(classes="buttons"):
+                yield Button(f"{t('weigh.again')} (Enter)", id="again", variant="success")
+                yield Button(f"{t('key.back')} (Esc)", id="back", variant="error")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "again")
+
+    def action_answer(self, again: bool) -> None:
+        self.dismiss(again)
+
+
 class Fields(ModalScreen[list[str] | None]):
     """A few text fields; Enter moves on and, in the last field, confirms. Escape cancels."""
 

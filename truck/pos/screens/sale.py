@@ -19,10 +19,10 @@ from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.devices.printer.status import PrinterError
-from truck.pos.screens.dialogs import Choose, Fields, Question
+from truck.pos.screens.dialogs import Choose, Fields, Question, WeighAgain
 from truck.pos.screens.menu import run_menu
 from truck.pos.screens.payment import PaymentScreen
-from truck.pos.session import PrintOutcome, SessionError, TillSession
+from truck.pos.session import PrintOutcome, SessionError, TillSession, WeighingRefused
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
 from truck.pos.widgets.guard import guarded
@@ -222,7 +222,11 @@ class SaleScreen(Screen[None]):
             key, price = code.split("=", 1)
             line = self.session.current().department(key.strip(), parse_eur(price), quantity)
         elif code.replace(" ", "").isdigit():
-            line = self.session.scan(code, quantity)
+            try:
+                line = self.session.scan(code, quantity)
+            except WeighingRefused as refused:
+                self.offer_weighing_again(refused)
+                return
         else:
             self.search(code)
             return
@@ -292,7 +296,12 @@ class SaleScreen(Screen[None]):
             return
         article = found[choice]
         if article.unit is Unit.KG:
-            line = self.session.weigh(article.number)
+            try:
+                line = self.session.weigh(article.number)
+            except WeighingRefused as refused:
+                # once this dialog is closed
+                self.call_later(self.offer_weighing_again, refused)
+                return
         else:
             line = self.session.scan(article.number)
         self.added(line)
@@ -330,8 +339,35 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def weigh(self, number: str) -> None:
-        line = self.session.weigh(number)
+        try:
+            line = self.session.weigh(number)
+        except WeighingRefused as refused:
+            self.offer_weighing_again(refused)
+            return
         self.added(line)
+
+    @work
+    @guarded
+    @one_dialog()
+    async def offer_weighing_again(self, refused: WeighingRefused) -> None:
+        """The scale weighed nothing: say what it said and weigh again when asked to.
+
+        Nothing enters the basket until the scale reports a settled weighing.
+        """
+        self.say(str(refused), error=True)
+        while True:
+            if not await self.app.push_screen_wait(WeighAgain(str(refused))):
+                self.say(t("weigh.cancelled"), error=True)
+                return
+            try:
+                line = self.session.weigh(refused.number)
+            except WeighingRefused as again:
+                refused = again
+                self.say(str(refused), error=True)
+                continue
+            # after this dialog has ended: an age question may need a dialog of its own
+            self.call_later(self.added, line)
+            return
 
     @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
