@@ -13,6 +13,13 @@ from tourkasse.article_list import ArticleList, load_article_list
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO / "config" / "truck.example.toml"
 EXAMPLE_ARTICLES = REPO / "config" / "articles.example.toml"
+EXAMPLE_TOUR = REPO / "config" / "tour.example.toml"
+
+
+def example_config_text() -> str:
+    """The example config for a copy in another folder: data beside it, the example tour file."""
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('"../var/', '"')
+    return text.replace('file = "tour.example.toml"', f'file = "{EXAMPLE_TOUR}"')
 
 
 class TickingClock:

@@ -14,7 +14,7 @@ import pytest
 from tourkasse.cli import GROUPS, group_parser, main
 from truck.devices.scale.dialog06_simulator import made_up_handshake, write_handshake_file
 
-from .conftest import EXAMPLE_ARTICLES, EXAMPLE_CONFIG, REPO
+from .conftest import EXAMPLE_ARTICLES, EXAMPLE_CONFIG, REPO, example_config_text
 
 COMMANDS_DOC = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
 
@@ -97,7 +97,7 @@ def test_the_demo_runs_a_day_at_the_till():
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('"../var/', '"')
+    text = example_config_text()
     path = tmp_path / "truck.toml"
     path.write_text(text, encoding="utf-8")
     assert main(["truck", "articles", "import", "--config", str(path), str(EXAMPLE_ARTICLES)]) == 0
@@ -123,7 +123,7 @@ def test_a_broken_config_names_file_key_and_expectation(tmp_path, capsys):
 
 
 def test_config_check_reads_the_scale_vendors_handshake_values(tmp_path, capsys):
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+    text = example_config_text().replace(
         'protocol = "simulated"',
         'protocol = "dialog06"\ndevice = "/dev/ttyUSB1"\nhandshake_file = "handshake.toml"',
     )

@@ -36,6 +36,9 @@ class EntryKind(enum.StrEnum):
     DEVICE_FAILURE_END = "device_failure_end"
     CLOCK_OVERRIDE = "clock_override"
     CLOCK_CORRECTION = "clock_correction"
+    STOP_ARRIVAL = "stop_arrival"  # the agent saw the truck arrive at a stop (GPS)
+    STOP_DEPARTURE = "stop_departure"
+    STOP_CHOSEN = "stop_chosen"  # staff said where the truck is (GPS out or wrong)
 
     @property
     def numbered(self) -> bool:

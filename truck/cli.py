@@ -46,6 +46,15 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         help="Sprache der Oberfläche (sonst aus der Konfiguration)",
     )
 
+    with_config(
+        command(
+            sub,
+            "agent",
+            "Den Agenten starten: GPS, Halte erkennen, Fahrtspur, Uhr prüfen (läuft bis Strg+C)",
+            commands.agent,
+        )
+    )
+
     staff = command(sub, "staff", "Personal: PINs")
     staff_sub = staff.add_subparsers(dest="action", metavar="AKTION", required=True)
     command(

@@ -17,6 +17,7 @@ from tourkasse.money import format_eur, parse_eur
 from tourkasse.pin import hash_pin
 from tourkasse.receipt import Receipt, Staff
 from tourkasse.signature import TseFields
+from tourkasse.tour import load_tour_plan
 from truck.cli_support import Refused, journal_db, summary
 from truck.config import load_truck_config
 from truck.core.basket import WeighedPrice
@@ -104,6 +105,8 @@ def config_check(args: argparse.Namespace) -> int:
     from truck.pos.start import scale_handshake  # imports the device drivers: only here
 
     scale_handshake(config)  # the scale vendor's values, in a file of their own
+    if config.tour.file is not None:
+        load_tour_plan(config.tour.file)  # the tours, in a file of their own (shared with the hub)
     print(
         f"Konfiguration in Ordnung: {args.config} – {config.shop.name}, Wagen {config.truck.id}, "
         f"Kasse {config.truck.till_serial}, Journal {config.paths.journal}"
@@ -390,6 +393,13 @@ def pos(args: argparse.Namespace) -> int:
     finally:
         session.opened.close()
     return 0
+
+
+def agent(args: argparse.Namespace) -> int:
+    config = load_truck_config(args.config)
+    from truck.agent.run import main  # the GPS part only when it runs
+
+    return main(config)
 
 
 def staff_pin_hash(args: argparse.Namespace) -> int:

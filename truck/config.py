@@ -279,6 +279,59 @@ class PosSettings:
 
 
 @dataclass(frozen=True)
+class TourSettings:
+    """The tours this truck drives (a tour file, the same one the hub reads)."""
+
+    file: Path | None = field(
+        default=None,
+        metadata={"doc": "Tourdatei mit Touren und Halten; ohne sie kennt die Kasse keine Halte"},
+    )
+
+
+@dataclass(frozen=True)
+class GpsSettings:
+    """The GPS receiver through gpsd, the track, and the clock check (used by the agent)."""
+
+    host: str = field(default="127.0.0.1", metadata={"doc": "Rechner von gpsd"})
+    port: int = field(default=2947, metadata={"doc": "Port von gpsd", "check": in_range(1, 65535)})
+    timeout_ms: int = field(
+        default=2000, metadata={"doc": "Wartezeit auf gpsd in ms", "check": in_range(10, 60000)}
+    )
+    poll_ms: int = field(
+        default=1000,
+        metadata={"doc": "Wie oft der Agent gpsd fragt, in ms", "check": in_range(1, 60000)},
+    )
+    max_fix_age_s: int = field(
+        default=10,
+        metadata={"doc": "Älter ist eine Position veraltet (Sekunden)", "check": in_range(1, 3600)},
+    )
+    track_every_s: int = field(
+        default=30,
+        metadata={"doc": "Abstand der Punkte der Fahrtspur (Sekunden)", "check": in_range(1, 3600)},
+    )
+    track_retention_days: int = field(
+        default=7,
+        metadata={
+            "doc": "Fahrtspur nach so vielen Tagen löschen (Positionen sind personenbezogen)",
+            "check": in_range(1, 365),
+        },
+    )
+    clock_check: bool = field(
+        default=True,
+        metadata={
+            "doc": "Systemuhr mit der GPS-Zeit vergleichen (aus nur beim Abspielen von Aufzeichnungen)"
+        },
+    )
+    clock_tolerance_s: int = field(
+        default=5,
+        metadata={
+            "doc": "So viele Sekunden darf die Uhr von GPS abweichen",
+            "check": in_range(1, 600),
+        },
+    )
+
+
+@dataclass(frozen=True)
 class TruckConfig:
     """Everything the truck's till and agent are configured with."""
 
@@ -295,6 +348,8 @@ class TruckConfig:
     scanner: ScannerSettings = field(
         default_factory=ScannerSettings, metadata={"doc": "Barcode-Scanner"}
     )
+    tour: TourSettings = field(default_factory=TourSettings, metadata={"doc": "Touren"})
+    gps: GpsSettings = field(default_factory=GpsSettings, metadata={"doc": "GPS und Fahrtspur"})
 
 
 def load_truck_config(path: Path) -> TruckConfig:

@@ -10,12 +10,16 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tourkasse.article import Article, Department, Unit
+from tourkasse.config import ConfigError
+from tourkasse.journal import EntryKind
 from tourkasse.money import Cents
 from tourkasse.pin import check_pin
 from tourkasse.receipt import Receipt, ReceiptLine, Staff
 from tourkasse.signature import TseFields
+from tourkasse.tour import load_tour_plan
 from truck.core.basket import WeighedPrice
 from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.devices.printer.document import Document
@@ -23,7 +27,7 @@ from truck.devices.printer.status import PrinterError, PrinterState
 from truck.devices.scale.reading import ScaleError, ScaleUnavailable
 from truck.pos.printing import document_for
 from truck.pos.texts import t
-from truck.store import articles, devices, journal
+from truck.store import articles, devices, journal, stops
 from truck.till.counter import Counter, CounterError
 from truck.till.opening import OpenedTill
 from truck.till.till import SignedReceipt
@@ -164,6 +168,7 @@ class TillSession:
 
     def pay(self, *, cash_tendered: Cents | None = None, card: Cents = 0) -> SignedReceipt:
         counter = self.current()
+        counter.stop = self.stop_tag()  # where the sale happens: where the truck is at payment
         try:
             done = counter.pay(cash_tendered=cash_tendered, card=card)
         except CounterError as exc:
@@ -245,6 +250,51 @@ class TillSession:
         if self.counter is None:
             raise SessionError(t("session.sign_on_first"))
         return self.counter
+
+    # --- where the truck is ---------------------------------------------------------------
+
+    def whereabouts(self) -> stops.Whereabouts | None:
+        """The stop the truck is at (from the agent's GPS or staff's choice); None: no tours."""
+        if self.opened.config.tour.file is None:
+            return None
+        return stops.latest(self.opened.db) or stops.Whereabouts(
+            None, stops.ON_THE_ROAD, "gps", self.clock()
+        )
+
+    def stop_tag(self) -> str | None:
+        where = self.whereabouts()
+        return where.tag if where is not None else None
+
+    def todays_stops(self) -> list[tuple[str, str]]:
+        """(id, name) of the stops of today's tour, or of all tours on a day without one."""
+        path = self.opened.config.tour.file
+        if path is None:
+            raise SessionError(t("stop.no_tours"))
+        try:
+            plan = load_tour_plan(path)
+        except ConfigError as exc:
+            raise SessionError(t("stop.tour_file_broken", problem=exc.problems[0])) from exc
+        today = self.clock().astimezone(ZoneInfo(plan.timezone)).date()
+        day = plan.day(today, self.opened.config.truck.id)
+        if day is not None:
+            return [(s.stop.id, s.stop.name) for s in day.stops]
+        return [(stop.id, stop.name) for tour in plan.tours for stop in tour.stops]
+
+    def choose_stop(self, stop_id: str | None, name: str) -> None:
+        """Staff say where the truck is (GPS out or wrong); journaled as their choice."""
+        if self.staff is None:
+            raise SessionError(t("session.wrong_pin"))
+        stops.record(
+            self.opened.db,
+            truck=self.opened.config.truck.id,
+            kind=EntryKind.STOP_CHOSEN,
+            body={
+                "stop": stop_id,
+                "name": name,
+                "staff": {"number": self.staff.number, "name": self.staff.name},
+            },
+            clock=self.clock,
+        )
 
     def _new_counter(self) -> Counter:
         return Counter(

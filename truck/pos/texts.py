@@ -100,6 +100,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sale.no_allergens": ("{name}: keine Allergene angegeben", "{name}: no allergens listed"),
     "sale.age_refused": ("Nicht verkauft: Altersgrenze", "Not sold: age limit"),
     # keys
+    "stop.no_tours": (
+        "Keine Tourdatei eingerichtet (Konfiguration: tour.file)",
+        "No tour file set up (configuration: tour.file)",
+    ),
+    "stop.tour_file_broken": ("Tourdatei fehlerhaft: {problem}", "Tour file broken: {problem}"),
+    "stop.choose": ("Wo steht der Wagen?", "Where is the truck?"),
+    "stop.chosen": ("Halt gesetzt: {name}", "Stop set: {name}"),
+    "stop.on_the_road": ("unterwegs", "on the road"),
+    "stop.by_hand": ("von Hand", "set by hand"),
+    "menu.stop": ("Halt wählen (GPS aus oder falsch)", "Choose the stop (GPS out or wrong)"),
+    "status.gps": ("GPS", "GPS"),
     "weigh.again": ("Nochmal wiegen", "Weigh again"),
     "weigh.hint": (
         "Ware richtig auflegen, dann Enter: nochmal wiegen. Esc: nicht wiegen.",

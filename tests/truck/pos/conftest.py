@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_ARTICLES, EXAMPLE_CONFIG, TickingClock
+from tests.conftest import EXAMPLE_ARTICLES, TickingClock, example_config_text
 from truck.config import load_truck_config
 from truck.devices.scale.simulated import SimulatedScale
 from truck.fiscal.software_tse import SoftwareTse
@@ -18,7 +18,7 @@ from truck.store.articles import replace_articles
 
 
 def write_config(tmp_path: Path, *, printer: str | None = None) -> Path:
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('"../var/', '"')
+    text = example_config_text()
     if printer is not None:
         text = text.replace('kind = "file"\npath = "receipts.bin"', printer)
     path = tmp_path / "truck.toml"

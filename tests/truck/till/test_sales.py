@@ -17,7 +17,7 @@ from truck.fiscal.tse import FinishedTransaction
 from truck.store import articles, journal
 from truck.till.till import Till, TillError
 
-from ...conftest import EXAMPLE_CONFIG
+from ...conftest import example_config_text
 
 ANNA = Staff("7", "Anna")
 
@@ -297,7 +297,7 @@ def test_a_tse_that_cannot_be_opened_leaves_the_till_selling_in_failure_mode(tmp
     from truck.store.articles import replace_articles
     from truck.till.opening import open_till
 
-    config_text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('"../var/', '"')
+    config_text = example_config_text()
     path = tmp_path / "truck.toml"
     path.write_text(config_text, encoding="utf-8")
     config = load_truck_config(path)

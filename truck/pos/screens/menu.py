@@ -61,6 +61,7 @@ class Menu:
             ("preview", t("menu.preview")),
             ("clock", t("menu.clock")),
             ("sign_off", t("menu.sign_off")),
+            ("stop", t("menu.stop")),
         ]
         choice = await self.app.push_screen_wait(
             Choose(t("menu.title"), [text for _, text in items])
@@ -118,6 +119,17 @@ class Menu:
                     number=signed.number,
                 )
             )
+
+    async def do_stop(self) -> None:
+        choices = [(None, t("stop.on_the_road")), *self.session.todays_stops()]
+        picked = await self.app.push_screen_wait(
+            Choose(t("stop.choose"), [name for _, name in choices])
+        )
+        if picked is None:
+            return
+        stop_id, name = choices[picked]
+        self.session.choose_stop(stop_id, name if stop_id else "unterwegs")
+        self.screen.say(t("stop.chosen", name=name))
 
     async def do_x(self) -> None:
         figures, _ = self.till.x_report(staff=self.session.staff)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,7 @@ from truck.pos.widgets.key_bar import KeyBar
 from truck.pos.widgets.status_line import StatusLine
 
 PRINTER_POLL_SECONDS = 30
+PLACE_POLL_SECONDS = 2  # how soon an arrival the agent journals shows on the screen
 
 
 def one_dialog(*, already_open: bool = False):
@@ -124,6 +126,7 @@ class SaleScreen(Screen[None]):
         self.refresh_all()
         self.focus_entry()
         self.set_interval(PRINTER_POLL_SECONDS, self.poll_printer)
+        self.set_interval(PLACE_POLL_SECONDS, self.refresh_place)
 
     async def poll_printer(self) -> None:
         """Ask the printer how it is (paper, cover), in a thread: it may take a moment."""
@@ -150,15 +153,34 @@ class SaleScreen(Screen[None]):
 
     # --- showing ------------------------------------------------------------------------
 
-    def refresh_all(self, *, change: int | None = None, to_last: bool = False) -> None:
+    def place(self) -> str:
+        """Where the truck is, for the header: the stop, or on the road."""
+        with contextlib.suppress(Exception):  # the header must never stop the till
+            where = self.session.whereabouts()
+            if where is not None:
+                name = where.name if where.stop_id else t("stop.on_the_road")
+                by_hand = f" ({t('stop.by_hand')})" if where.source == "staff" else ""
+                return f"  ◆ {name}{by_hand}"
+        return ""
+
+    def refresh_place(self) -> None:
+        """The agent writes arrivals and departures while the till runs: show them."""
+        self.refresh_header()
+        self.query_one("#status", StatusLine).refresh_status()
+
+    def refresh_header(self) -> None:
         session = self.session
         staff = session.staff
         who = f"{staff.name} ({staff.number})" if staff else ""
         banner = f"  ■ {t('sale.training_banner')} ■" if session.training else ""
         parked = f"  {t('sale.parked', count=len(session.parked))}" if session.parked else ""
         header = self.query_one("#header", Static)
-        header.update(f"{session.opened.config.shop.name} – {who}{banner}{parked}")
+        header.update(f"{session.opened.config.shop.name} – {who}{banner}{parked}{self.place()}")
         header.set_class(session.training, "training")
+
+    def refresh_all(self, *, change: int | None = None, to_last: bool = False) -> None:
+        session = self.session
+        self.refresh_header()
         table = self.query_one("#basket", DataTable)
         selected = table.cursor_row
         table.clear()

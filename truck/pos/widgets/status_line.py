@@ -21,6 +21,10 @@ class StatusLine(Static):
                 parts.append(f"{label}: {state.message}")  # a warning, e.g. paper near its end
             else:
                 parts.append(f"[b]{label}: {t('status.failed')}[/b] ({state.message})")
+        gps = states.get("gps")  # written by the agent, when it runs
+        if gps is not None:
+            label = t("status.gps")
+            parts.append(f"{label}: {t('status.ok')}" if gps.ok else f"{label}: {gps.message}")
         tse_ok = not session.opened.till.signer.in_failure()
         parts.append(f"{t('status.tse')}: {t('status.ok') if tse_ok else t('status.tse_failed')}")
         if session.unprinted:

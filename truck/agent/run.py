@@ -1,0 +1,82 @@
+"""``tourkasse truck agent``: the truck's agent as its own process.
+
+It reads the GPS receiver through gpsd, notices arriving at and leaving each stop of the day's
+tour, keeps the track and checks the clock — whether the till runs or not. (Syncing with the
+hub comes with the MQTT part.) It stops on Ctrl+C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tourkasse.tour import TourPlan, load_tour_plan
+from truck.agent.position import GpsSource, PositionAgent
+from truck.config import TruckConfig
+from truck.devices.gps.gpsd_source import GpsdSource
+from truck.store.database import open_database
+from truck.store.track import open_track
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def tour_plan(config: TruckConfig) -> TourPlan | None:
+    return load_tour_plan(config.tour.file) if config.tour.file is not None else None
+
+
+def run_agent(
+    config: TruckConfig,
+    *,
+    stop: threading.Event,
+    source: GpsSource | None = None,
+    clock: Callable[[], datetime] = wall_clock,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Read fixes until ``stop`` is set; say what happens in German, one line per event."""
+    plan = tour_plan(config)
+    gps = config.gps
+    if source is None:
+        source = GpsdSource(
+            gps.host,
+            gps.port,
+            timeout=gps.timeout_ms / 1000,
+            max_age=timedelta(seconds=gps.max_fix_age_s),
+            clock=clock,
+        )
+    db = open_database(config.paths.journal)
+    track_db = open_track(config.paths.track)
+    zone = ZoneInfo(plan.timezone if plan is not None else "Europe/Berlin")
+    agent = PositionAgent(config, db, track_db, plan, clock)
+    last_state = None
+    try:
+        while not stop.is_set():
+            state, fix = source.read()
+            if state is not last_state:
+                say(f"GPS: {state.text}")
+                last_state = state
+            for event in agent.handle(state, fix):
+                name = agent.stop_name(event.stop_id)
+                what = "Ankunft" if event.kind == "arrival" else "Abfahrt"
+                say(f"{event.at.astimezone(zone):%H:%M:%S} {what}: {name}")
+            stop.wait(gps.poll_ms / 1000)
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+        db.close()
+        track_db.close()
+
+
+def main(config: TruckConfig) -> int:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"Agent für Wagen {config.truck.id} läuft (gpsd {config.gps.host}:{config.gps.port})")
+    run_agent(config, stop=stop)
+    print("Agent beendet.")
+    return 0
