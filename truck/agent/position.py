@@ -50,6 +50,8 @@ class PositionAgent:
     _last_track: datetime | None = None
     _last_prune: datetime | None = None
     _pending: list[_Pending] = field(default_factory=list)
+    _reported: GpsState | None = None
+    _clock_reported: tuple[bool, str] | None = None
     clock_message: str = ""
 
     def handle(self, state: GpsState, fix: Fix | None) -> list[StopEvent]:
@@ -125,15 +127,19 @@ class PositionAgent:
             timedelta(seconds=self.config.gps.clock_tolerance_s),
         )
         self.clock_message = verdict.message
-        devices.report(
-            self.db,
-            truck=self.config.truck.id,
-            device="clock",
-            ok=verdict.kind != "clock_wrong",
-            message=verdict.message if verdict.kind == "clock_wrong" else "bereit",
-            clock=self.clock,
-            journal_changes=False,
-        )
+        ok = verdict.kind != "clock_wrong"
+        shown = (ok, "bereit" if ok else verdict.message)
+        if shown != self._clock_reported:
+            self._clock_reported = shown
+            devices.report(
+                self.db,
+                truck=self.config.truck.id,
+                device="clock",
+                ok=shown[0],
+                message=shown[1],
+                clock=self.clock,
+                journal_changes=False,
+            )
         if verdict.kind == "journal_ahead":
             journal.append(
                 self.db,
@@ -161,6 +167,9 @@ class PositionAgent:
             self._pending.pop(0)
 
     def _report(self, state: GpsState) -> None:
+        if state is self._reported:
+            return  # unchanged: no write for every reading
+        self._reported = state
         truck = self.config.truck.id
         devices.report(
             self.db,

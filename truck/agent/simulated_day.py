@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tourkasse.tour import DayTour, TourPlan, load_tour_plan
 from truck.devices.gps.drive import Day, Halt, Outage, drive_day, nmea_log
+
+LEAD_IN = timedelta(minutes=3)
 
 
 def halts_of(day: DayTour) -> list[Halt]:
@@ -36,7 +39,7 @@ def simulated_day(
     if day is None:
         raise ValueError(f"Wagen {truck} fährt am {on:%d.%m.%Y} keine Tour")
     depot = (day.tour.depot.lat, day.tour.depot.lon)
-    driven = drive_day(
+    driven: Day = drive_day(
         depot,
         day.leave,
         halts_of(day),
@@ -46,7 +49,15 @@ def simulated_day(
         seed=seed,
         end=depot,
     )
-    return day, driven
+    # The receiver is on before the truck sets off: a few minutes standing at the depot, so
+    # whoever starts listening a little late still sees the whole tour.
+    first = driven.samples[0]
+    steps = int(LEAD_IN.total_seconds() // interval)
+    lead_in = tuple(
+        replace(first, time=first.time - timedelta(seconds=interval * n), speed=0.0)
+        for n in range(steps, 0, -1)
+    )
+    return day, replace(driven, samples=lead_in + driven.samples)
 
 
 def _outage(text: str, on: date, zone: ZoneInfo) -> Outage:
