@@ -91,7 +91,10 @@ def test_the_demo_runs_a_day_at_the_till():
     assert "STORNO ZU BON 3" in out and "TRAININGSBON" in out
     assert "Abgelehnt: „4006381001015“: Prüfziffer falsch" in done.stderr
     assert re.search(r"Journal in Ordnung: \d+ Einträge", out)
-    assert "Journal FEHLERHAFT: Eintrag 5: verweist nicht auf Eintrag 4" in out
+    # the agent journals stops meanwhile, so the edited receipt's entry number varies
+    assert re.search(r"Journal FEHLERHAFT: Eintrag (\d+): verweist nicht auf Eintrag \d+", out)
+    assert "Ankunft: Gimte, Dorfgemeinschaftshaus" in out  # the agent followed the GPS replay
+    assert re.search(r"Bon 2 Beleg 12,22 € – TSE 2 @ (gimte|volkmarshausen)", out)
     assert "Differenz:             -0,50 €" in out
 
 

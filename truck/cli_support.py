@@ -33,6 +33,8 @@ def summary(body: dict) -> str:
             if "failure" in tse
             else f" – TSE {tse.get('transaction_number')}"
         )
+        if receipt.stop:
+            text += f" @ {receipt.stop}"
         if body.get("recovered"):
             text += " (nach Neustart)"
         return text + (f" – {receipt.note}" if receipt.note else "")
@@ -47,6 +49,10 @@ def summary(body: dict) -> str:
         return f"späte TSE-Antwort zu Bon {body['receipt_number']}: TSE {tse.get('transaction_number')}"
     if "figures" in body:
         return f"X-Bericht: Umsatz {format_eur(body['figures']['turnover'])}"
+    if "gps_time" in body and "stop" in body:
+        return f"{body['name']} (GPS {body['gps_time'][11:19]} UTC)"
+    if "stop" in body and "staff" in body:
+        return f"{body['name']} – von Hand: {body['staff']['name']} ({body['staff']['number']})"
     if body.get("staff"):
         return f"{body['staff']['name']} ({body['staff']['number']})"
     return ", ".join(

@@ -25,7 +25,7 @@ from truck.core.receipt_text import receipt_lines
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
 from truck.fiscal.unavailable import UnavailableTse
-from truck.store import articles
+from truck.store import articles, stops
 from truck.store.database import StoreError, describe_error, open_database
 from truck.store.journal import ClockBehindJournal
 from truck.store.lock import TillBusy, TillLock
@@ -189,6 +189,7 @@ def sell(args: argparse.Namespace) -> int:
                 counter.take_back(code, quantity)
             except CounterError as exc:
                 raise Refused(f"--back „{item}“: {exc}") from exc
+        counter.stop = stops.receipt_tag(shop.db, tours=shop.config.tour.file is not None)
         done = counter.pay(cash_tendered=cash, card=card)
         _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
     return 0

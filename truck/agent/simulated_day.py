@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,14 @@ def simulated_day(
     return day, replace(driven, samples=lead_in + driven.samples)
 
 
+def shifted(driven: Day, by: timedelta) -> Day:
+    """The same day, every time moved by ``by``."""
+    return Day(
+        tuple(replace(sample, time=sample.time + by) for sample in driven.samples),
+        tuple(replace(v, arrived=v.arrived + by, departed=v.departed + by) for v in driven.visits),
+    )
+
+
 def _outage(text: str, on: date, zone: ZoneInfo) -> Outage:
     try:
         start, end = (time.fromisoformat(part) for part in text.split("-"))
@@ -85,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-fix", action="append", default=[], metavar="HH:MM-HH:MM", help="ohne Empfang"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--start-now",
+        action="store_true",
+        help="alle Zeiten so verschieben, dass die Aufzeichnung jetzt beginnt (für die Demo)",
+    )
     args = parser.parse_args(argv)
     plan = load_tour_plan(args.tour)
     zone = ZoneInfo(plan.timezone)
@@ -102,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    if args.start_now:
+        driven = shifted(driven, datetime.now(UTC) - driven.samples[0].time)
     args.out.write_text(nmea_log(driven), encoding="ascii", newline="")
     print(f"{args.out}: {len(driven.samples)} Positionen, Tour {day.tour.name}")
     for visit in driven.visits:

@@ -262,8 +262,8 @@ class TillSession:
         )
 
     def stop_tag(self) -> str | None:
-        where = self.whereabouts()
-        return where.tag if where is not None else None
+        tours = self.opened.config.tour.file is not None
+        return stops.receipt_tag(self.opened.db, tours=tours)
 
     def todays_stops(self) -> list[tuple[str, str]]:
         """(id, name) of the stops of today's tour, or of all tours on a day without one."""

@@ -55,6 +55,14 @@ def latest(db: Database) -> Whereabouts | None:
     )
 
 
+def receipt_tag(db: Database, *, tours: bool) -> str | None:
+    """What a receipt paid now carries: the stop's id, "unterwegs", or None without tours."""
+    if not tours:
+        return None
+    where = latest(db)
+    return where.tag if where is not None else ON_THE_ROAD
+
+
 def record(
     db: Database,
     *,
