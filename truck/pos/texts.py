@@ -63,8 +63,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "signon.wrong": ("Personalnummer oder PIN falsch", "Staff number or PIN wrong"),
     "signon.clock_hint": (
-        "Stimmt die Uhrzeit doch? Dann F9: Uhrzeit freigeben.",
-        "Is the time right after all? Then F9: confirm the clock.",
+        "Stimmt die Uhrzeit doch? Dann F9: Uhrzeit freigeben. Mit GPS-Empfang bestätigt der "
+        "Agent die Zeit von selbst – dann einfach noch einmal anmelden.",
+        "Is the time right after all? Then F9: confirm the clock. With GPS reception the agent "
+        "confirms the time by itself – then simply sign on again.",
     ),
     "signon.training_on": ("Training: an", "Training: on"),
     "signon.training_off": ("Training: aus", "Training: off"),
