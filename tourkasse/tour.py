@@ -203,6 +203,14 @@ class TourPlan:
                 return day_tour
         return None
 
+    def watched_stops(self, on: date, truck: str) -> list[tuple[Stop, str]]:
+        """The stops (with their tour's id) where ``truck`` may halt on ``on``: those of its
+        tour that day, or, on a day without one (an extra run), every stop of the file."""
+        day = self.day(on, truck)
+        if day is not None:
+            return [(s.stop, day.tour.id) for s in day.stops]
+        return [(stop, tour.id) for tour in self.tour for stop in tour.stop]
+
     def days(self, on: date) -> list[DayTour]:
         """Every tour driven on ``on``."""
         found = []

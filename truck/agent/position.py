@@ -86,18 +86,19 @@ class PositionAgent:
         for event in events:
             name, tour = self._names[event.stop_id]
             kind = EntryKind.STOP_ARRIVAL if event.kind == "arrival" else EntryKind.STOP_DEPARTURE
-            body = {"stop": event.stop_id, "name": name, "tour": tour, "gps_time": _iso(event.at)}
+            body = {
+                "stop": event.stop_id,
+                "name": name,
+                "tour": tour,
+                "gps_time": event.at.isoformat(),
+            }
             self._pending.append(_Pending(kind, body))
         return events
 
     def _start_day(self, day: date) -> None:
         """The stops of this truck's tour today; on a day without one, every known stop."""
         assert self.plan is not None
-        today = self.plan.day(day, self.config.truck.id)
-        if today is not None:
-            stops_today = [(s.stop, today.tour.id) for s in today.stops]
-        else:
-            stops_today = [(stop, tour.id) for tour in self.plan.tours for stop in tour.stops]
+        stops_today = self.plan.watched_stops(day, self.config.truck.id)
         self._names = {stop.id: (stop.name, tour) for stop, tour in stops_today}
         fences = [Geofence(stop.id, stop.lat, stop.lon, stop.radius_m) for stop, _ in stops_today]
         where = stops.latest(self.db)
@@ -145,7 +146,11 @@ class PositionAgent:
                 self.db,
                 truck=self.config.truck.id,
                 kind=EntryKind.CLOCK_CORRECTION,
-                body={"source": "gps", "journal_last": _iso(last.at), "gps_time": _iso(fix.time)},
+                body={
+                    "source": "gps",
+                    "journal_last": last.at.isoformat(),
+                    "gps_time": fix.time.isoformat(),
+                },
                 clock=self.clock,
             )
 
@@ -188,7 +193,3 @@ class PositionAgent:
             message="bereit" if state is not GpsState.GPSD_DOWN else state.text,
             clock=self.clock,
         )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()

@@ -10,19 +10,15 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tourkasse.tour import TourPlan, load_tour_plan
 from truck.agent.position import GpsSource, PositionAgent
 from truck.config import TruckConfig
-from truck.devices.gps.gpsd_source import GpsdSource
+from truck.devices.gps.gpsd_source import GpsdSource, utc_now
 from truck.store.database import open_database
 from truck.store.track import open_track
-
-
-def wall_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def tour_plan(config: TruckConfig) -> TourPlan | None:
@@ -34,7 +30,7 @@ def run_agent(
     *,
     stop: threading.Event,
     source: GpsSource | None = None,
-    clock: Callable[[], datetime] = wall_clock,
+    clock: Callable[[], datetime] = utc_now,
     say: Callable[[str], None] = print,
 ) -> None:
     """Read fixes until ``stop`` is set; say what happens in German, one line per event."""

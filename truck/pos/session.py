@@ -258,7 +258,7 @@ class TillSession:
         if self.opened.config.tour.file is None:
             return None
         return stops.latest(self.opened.db) or stops.Whereabouts(
-            None, stops.ON_THE_ROAD, "gps", self.clock()
+            None, stops.ON_THE_ROAD, "gps", None
         )
 
     def stop_tag(self) -> str | None:
@@ -275,10 +275,8 @@ class TillSession:
         except ConfigError as exc:
             raise SessionError(t("stop.tour_file_broken", problem=exc.problems[0])) from exc
         today = self.clock().astimezone(ZoneInfo(plan.timezone)).date()
-        day = plan.day(today, self.opened.config.truck.id)
-        if day is not None:
-            return [(s.stop.id, s.stop.name) for s in day.stops]
-        return [(stop.id, stop.name) for tour in plan.tours for stop in tour.stops]
+        watched = plan.watched_stops(today, self.opened.config.truck.id)
+        return [(stop.id, stop.name) for stop, _ in watched]
 
     def choose_stop(self, stop_id: str | None, name: str) -> None:
         """Staff say where the truck is (GPS out or wrong); journaled as their choice."""

@@ -27,7 +27,7 @@ class Whereabouts:
     stop_id: str | None
     name: str
     source: str  # "gps" or "staff"
-    since: datetime  # the journal entry's time
+    since: datetime | None  # the journal entry's time; None before any entry
 
     @property
     def tag(self) -> str:

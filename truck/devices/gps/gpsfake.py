@@ -42,10 +42,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from truck.devices.gps.fix import Fix
+from truck.devices.gps.fix import Fix, GpsState
 from truck.devices.gps.gpsd_source import GpsdSource
 
 SBIN = ("/usr/sbin", "/sbin")
@@ -166,16 +167,32 @@ class GpsFake:
             time.sleep(POLL_PAUSE)
 
 
-def wait_for_fix(source: GpsdSource, timeout: float = 10.0) -> Fix:
-    """Poll ``source`` until gpsd reports a fix (mode >= 2); raise TimeoutError after ``timeout``."""
+def poll_until(
+    source: GpsdSource,
+    done: Callable[[GpsState, Fix | None], bool],
+    timeout: float = 10.0,
+) -> list[tuple[GpsState, Fix | None]]:
+    """Every reading of ``source`` until ``done`` says so; TimeoutError after ``timeout``."""
+    readings: list[tuple[GpsState, Fix | None]] = []
     deadline = time.monotonic() + timeout
     while True:
-        _, fix = source.read()
-        if fix is not None:
-            return fix
+        state, fix = source.read()
+        readings.append((state, fix))
+        if done(state, fix):
+            return readings
         if time.monotonic() > deadline:
-            raise TimeoutError(f"kein GPS-Fix von gpsd auf Port {source.port} nach {timeout} s")
+            raise TimeoutError(
+                f"nicht erreicht in {timeout} s von gpsd auf Port {source.port}; "
+                f"zuletzt {readings[-3:]}"
+            )
         time.sleep(POLL_PAUSE)
+
+
+def wait_for_fix(source: GpsdSource, timeout: float = 10.0) -> Fix:
+    """Poll ``source`` until gpsd reports a fix (mode >= 2); raise TimeoutError after ``timeout``."""
+    _, fix = poll_until(source, lambda _, fix: fix is not None, timeout)[-1]
+    assert fix is not None
+    return fix
 
 
 def _child_path() -> str:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -20,9 +17,11 @@ from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.devices.printer.status import PrinterError
-from truck.pos.screens.dialogs import Choose, Fields, Question, WeighAgain
+from truck.pos.screens.dialogs import Choose, Fields, Question
 from truck.pos.screens.menu import run_menu
+from truck.pos.screens.one_dialog import one_dialog
 from truck.pos.screens.payment import PaymentScreen
+from truck.pos.screens.weighing import Weighing
 from truck.pos.session import PrintOutcome, SessionError, TillSession, WeighingRefused
 from truck.pos.texts import localize_bindings, t
 from truck.pos.widgets.entry_line import EntryLine
@@ -32,26 +31,6 @@ from truck.pos.widgets.status_line import StatusLine
 
 PRINTER_POLL_SECONDS = 30
 PLACE_POLL_SECONDS = 2  # how soon an arrival the agent journals shows on the screen
-
-
-def one_dialog(*, already_open: bool = False):
-    """Run a dialog action only when no other dialog is open or opening on the sale screen."""
-
-    def wrap(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(method)
-        async def run(self: SaleScreen, *args: Any, **kwargs: Any) -> Any:
-            if (self.in_dialog and not already_open) or self.app.screen is not self:
-                return None
-            self.in_dialog = True
-            try:
-                return await method(self, *args, **kwargs)
-            finally:
-                self.in_dialog = False
-                self.app.call_later(self.app.ring_up_kept_scans)  # type: ignore[attr-defined]
-
-        return run
-
-    return wrap
 
 
 def split_quantity(text: str) -> tuple[int, str]:
@@ -70,7 +49,7 @@ def quantity_text(line: ReceiptLine) -> str:
     return str(line.quantity)
 
 
-class SaleScreen(Screen[None]):
+class SaleScreen(Weighing, Screen[None]):
     BINDINGS = [
         Binding("f1", "department", "key.department"),
         Binding("f2", "search", "key.search"),
@@ -347,49 +326,6 @@ class SaleScreen(Screen[None]):
         quantity, price = split_quantity(fields[0])
         line = self.session.current().department(department.key, parse_eur(price), quantity)
         self.added(line)
-
-    @guarded
-    def action_weigh(self) -> None:
-        if self.in_dialog:
-            return
-        entry = self.query_one("#entry", EntryLine)
-        number, entry.value = entry.value.strip(), ""
-        if not number:
-            self.say(t("sale.input"), error=True)
-            return
-        self.weigh(number)
-
-    @guarded
-    def weigh(self, number: str) -> None:
-        try:
-            line = self.session.weigh(number)
-        except WeighingRefused as refused:
-            self.offer_weighing_again(refused)
-            return
-        self.added(line)
-
-    @work
-    @guarded
-    @one_dialog()
-    async def offer_weighing_again(self, refused: WeighingRefused) -> None:
-        """The scale weighed nothing: say what it said and weigh again when asked to.
-
-        Nothing enters the basket until the scale reports a settled weighing.
-        """
-        self.say(str(refused), error=True)
-        while True:
-            if not await self.app.push_screen_wait(WeighAgain(str(refused))):
-                self.say(t("weigh.cancelled"), error=True)
-                return
-            try:
-                line = self.session.weigh(refused.number)
-            except WeighingRefused as again:
-                refused = again
-                self.say(str(refused), error=True)
-                continue
-            # after this dialog has ended: an age question may need a dialog of its own
-            self.call_later(self.added, line)
-            return
 
     @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.truck.devices.gps.conftest import DEPOT, LEAVE, TOUR, SetClock
+from truck.devices.gps import gpsfake
 from truck.devices.gps.drive import Day, Outage, Sample, drive_day, nmea_log
 from truck.devices.gps.fix import Fix, GpsState
 from truck.devices.gps.gpsd_source import GpsdSource
@@ -22,7 +23,6 @@ from truck.devices.gps.gpsfake import GpsFake, wait_for_fix
 
 CYCLE = 0.01  # seconds after each sentence
 DEADLINE = 15.0  # seconds; each replay below takes about a second
-PAUSE = 0.005  # between two polls of the adapter
 A_DAY = timedelta(days=1)
 
 
@@ -42,15 +42,10 @@ def poll_until(
     gps: GpsdSource, done: Callable[[GpsState, Fix | None], bool]
 ) -> list[tuple[GpsState, Fix | None]]:
     """Every reading until ``done`` says so; fails the test after the deadline."""
-    readings = []
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        state, fix = gps.read()
-        readings.append((state, fix))
-        if done(state, fix):
-            return readings
-        time.sleep(PAUSE)
-    pytest.fail(f"nicht erreicht in {DEADLINE} s; zuletzt {readings[-3:]}")
+    try:
+        return gpsfake.poll_until(gps, done, DEADLINE)
+    except TimeoutError as late:
+        pytest.fail(str(late))
 
 
 def time_is(moment: datetime) -> Callable[[GpsState, Fix | None], bool]:
