@@ -70,7 +70,7 @@ ensure_venv() {
     say "Installing Tourkasse and its Python packages into $VENV"
     local log="$VENV/install.log"
     if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
-           "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev]"; } >"$log" 2>&1; then
+           "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[hub,dev]"; } >"$log" 2>&1; then
       tail -30 "$log" >&2
       echo "Installing the Python packages failed; the whole log is in $log" >&2
       exit 1

@@ -13,24 +13,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 PREFIX = "tourkasse/v1"
 VERSION = 1
 _TRUCK_ID = re.compile(r"[A-Za-z0-9-]{1,32}")
 
-# channel → (schema name, direction) for the per-truck topics tourkasse/v1/truck/<id>/<channel>
-TRUCK_CHANNELS = {
-    "journal": "journal-batch",  # up, QoS 1: entries in sequence order
-    "track": "track-batch",  # up, QoS 1, after the journal
-    "position": "position",  # up, QoS 0: the live position
-    "status": "status",  # up, retained, with a last will saying offline
-    "ack": "ack",  # down, QoS 1: "committed through N", cumulative
-    "resend": "resend",  # down, QoS 1: "send again from N" (a gap, a broken chain)
+# channel → the schemas it carries, for the per-truck topics tourkasse/v1/truck/<id>/<channel>
+TRUCK_CHANNELS: dict[str, tuple[str, ...]] = {
+    "journal": ("journal-batch",),  # up, QoS 1: entries in sequence order
+    "track": ("track-batch",),  # up, QoS 1, after the journal
+    "position": ("position",),  # up, QoS 0: the live position
+    "status": ("status",),  # up, retained, with a last will saying offline
+    "ack": ("ack", "track-ack"),  # down, QoS 1: "committed through N", cumulative
+    "resend": ("resend",),  # down, QoS 1: "send again from N" (a gap, a broken chain)
 }
-FLEET_CHANNELS = {
-    "articles": "articles",  # down, retained, versioned
-    "tours": "tours",  # down, retained, versioned
+FLEET_CHANNELS: dict[str, tuple[str, ...]] = {
+    "articles": ("articles",),  # down, retained, versioned
+    "tours": ("tours",),  # down, retained, versioned
 }
 
 
@@ -62,7 +63,7 @@ class Topic:
     channel: str
 
     @property
-    def schema(self) -> str:
+    def schemas(self) -> tuple[str, ...]:
         channels = TRUCK_CHANNELS if self.truck is not None else FLEET_CHANNELS
         return channels[self.channel]
 
@@ -111,29 +112,147 @@ class Resend:
     reason: str
 
 
-def encode(message: JournalBatch | Ack | Resend) -> bytes:
+@dataclass(frozen=True)
+class TrackPoint:
+    """A point of the track on the wire: integers only (1e-7 degrees, cm/s), UTC time text."""
+
+    time: str
+    lat: int
+    lon: int
+    speed_cm_s: int
+
+
+@dataclass(frozen=True)
+class TrackBatch:
+    truck: str
+    points: tuple[TrackPoint, ...]
+
+
+@dataclass(frozen=True)
+class TrackAck:
+    """The hub has stored the track through the point of time ``through`` (cumulative)."""
+
+    truck: str
+    through: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """The live position (telemetry for the operator's map, never for public pages)."""
+
+    truck: str
+    time: str
+    lat: int
+    lon: int
+    speed_cm_s: int
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    ok: bool
+    message: str
+    since: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """How a truck is: online or not, what it still has to send, its devices and clock.
+
+    ``devices`` holds the till's and the agent's device rows (printer, scale, tse, gps,
+    gpsd, clock, …) as the truck's status table has them. The broker publishes the last will,
+    ``online`` false, when the truck's connection dies.
+    """
+
+    truck: str
+    online: bool
+    at: str
+    version: str = ""
+    journal_seq: int = 0  # the truck's last journal entry
+    backlog: int = 0  # entries the hub has not acknowledged yet
+    devices: tuple[tuple[str, DeviceReport], ...] = ()
+
+
+@dataclass(frozen=True)
+class Download:
+    """Data for every truck (articles and prices, or tours), versioned; retained on the broker.
+
+    ``content`` is the file as the office wrote it (article list CSV, tour file TOML), so the
+    truck checks it with the same rules as a file given to it by hand.
+    """
+
+    kind: str  # "articles" or "tours"
+    version: int
+    published_at: str
+    content: str
+
+
+Message = JournalBatch | Ack | Resend | TrackBatch | TrackAck | Position | Status | Download
+
+
+def encode(message: Message) -> bytes:
+    body = _body(message)
+    body["v"] = VERSION
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _body(message: Message) -> dict[str, Any]:
     if isinstance(message, JournalBatch):
-        body: dict[str, Any] = {
+        return {
             "schema": "journal-batch",
             "truck": message.truck,
             "first": message.first,
             "entries": [entry.decode("utf-8") for entry in message.entries],
         }
-    elif isinstance(message, Ack):
-        body = {"schema": "ack", "truck": message.truck, "through": message.through}
-    else:
-        body = {
+    if isinstance(message, Ack):
+        return {"schema": "ack", "truck": message.truck, "through": message.through}
+    if isinstance(message, Resend):
+        return {
             "schema": "resend",
             "truck": message.truck,
             "since": message.since,
             "reason": message.reason,
         }
-    body["v"] = VERSION
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if isinstance(message, TrackBatch):
+        return {
+            "schema": "track-batch",
+            "truck": message.truck,
+            "points": [[p.time, p.lat, p.lon, p.speed_cm_s] for p in message.points],
+        }
+    if isinstance(message, TrackAck):
+        return {"schema": "track-ack", "truck": message.truck, "through": message.through}
+    if isinstance(message, Position):
+        return {
+            "schema": "position",
+            "truck": message.truck,
+            "time": message.time,
+            "lat": message.lat,
+            "lon": message.lon,
+            "speed_cm_s": message.speed_cm_s,
+        }
+    if isinstance(message, Status):
+        return {
+            "schema": "status",
+            "truck": message.truck,
+            "online": message.online,
+            "at": message.at,
+            "version": message.version,
+            "journal_seq": message.journal_seq,
+            "backlog": message.backlog,
+            "devices": {
+                name: {"ok": d.ok, "message": d.message, "since": d.since}
+                for name, d in message.devices
+            },
+        }
+    return {
+        "schema": message.kind,
+        "version": message.version,
+        "published_at": message.published_at,
+        "content": message.content,
+    }
 
 
-def decode(topic: str, payload: bytes) -> JournalBatch | Ack | Resend:
-    """Read a journal batch, an acknowledgement or a resend request, or say why not."""
+def decode(topic: str, payload: bytes) -> Message:
+    """Read any message of the protocol, or say why not (:class:`ProtocolError`)."""
     where = parse_topic(topic)
     try:
         body = json.loads(payload.decode("utf-8"))
@@ -141,35 +260,143 @@ def decode(topic: str, payload: bytes) -> JournalBatch | Ack | Resend:
         raise ProtocolError("kein UTF-8") from None
     except json.JSONDecodeError as exc:
         raise ProtocolError(f"kein gültiges JSON ({exc.msg}, Zeichen {exc.pos})") from None
+    except RecursionError:
+        raise ProtocolError("zu tief verschachteltes JSON") from None
     if not isinstance(body, dict):
         raise ProtocolError("erwartet ein JSON-Objekt")
     schema, version = body.get("schema"), body.get("v")
-    if schema != where.schema:
-        raise ProtocolError(f"Schema {schema!r} passt nicht zum Thema (erwartet {where.schema!r})")
+    if schema not in where.schemas:
+        expected = " oder ".join(repr(s) for s in where.schemas)
+        raise ProtocolError(f"Schema {schema!r} passt nicht zum Thema (erwartet {expected})")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ProtocolError(f"ungültige Version {version!r}")
     if version > VERSION:
         raise UnknownVersion(f"{schema} Version {version} ist neuer als diese Software ({VERSION})")
+    if where.truck is None:
+        return _download(schema, body)
     truck = body.get("truck")
     if truck != where.truck:
         raise ProtocolError(f"Wagen {truck!r} im Inhalt passt nicht zum Thema ({where.truck!r})")
-    if schema == "journal-batch":
-        first, entries = _count(body, "first"), body.get("entries")
-        if not isinstance(entries, list) or not entries:
-            raise ProtocolError("entries: erwartet eine nicht leere Liste")
-        if not all(isinstance(entry, str) for entry in entries):
-            raise ProtocolError("entries: erwartet die Einträge als Text")
-        return JournalBatch(truck, tuple(entry.encode("utf-8") for entry in entries), first)
-    if schema == "ack":
-        return Ack(truck, _count(body, "through", low=0))
-    if schema == "resend":
-        reason = body.get("reason", "")
-        return Resend(truck, _count(body, "since"), reason if isinstance(reason, str) else "")
-    raise ProtocolError(f"Schema {schema!r} wird hier nicht gelesen")
+    return _READERS[schema](truck, body)
+
+
+def _journal_batch(truck: str, body: dict[str, Any]) -> JournalBatch:
+    first, entries = _count(body, "first"), body.get("entries")
+    if not isinstance(entries, list) or not entries:
+        raise ProtocolError("entries: erwartet eine nicht leere Liste")
+    if not all(isinstance(entry, str) for entry in entries):
+        raise ProtocolError("entries: erwartet die Einträge als Text")
+    return JournalBatch(truck, tuple(entry.encode("utf-8") for entry in entries), first)
+
+
+def _ack(truck: str, body: dict[str, Any]) -> Ack:
+    return Ack(truck, _count(body, "through", low=0))
+
+
+def _resend(truck: str, body: dict[str, Any]) -> Resend:
+    reason = body.get("reason", "")
+    return Resend(truck, _count(body, "since"), reason if isinstance(reason, str) else "")
+
+
+def _track_batch(truck: str, body: dict[str, Any]) -> TrackBatch:
+    points = body.get("points")
+    if not isinstance(points, list) or not points:
+        raise ProtocolError("points: erwartet eine nicht leere Liste")
+    read = []
+    for point in points:
+        if not (
+            isinstance(point, list)
+            and len(point) == 4
+            and _is_time(point[0])
+            and all(_is_int(value) for value in point[1:])
+        ):
+            raise ProtocolError(
+                f"points: erwartet [Zeit, lat, lon, cm/s], gefunden {point!r}"[:200]
+            )
+        read.append(TrackPoint(*point))
+    return TrackBatch(truck, tuple(read))
+
+
+def _track_ack(truck: str, body: dict[str, Any]) -> TrackAck:
+    return TrackAck(truck, _time(body, "through"))
+
+
+def _position(truck: str, body: dict[str, Any]) -> Position:
+    values = [body.get(key) for key in ("lat", "lon", "speed_cm_s")]
+    if not all(_is_int(value) for value in values):
+        raise ProtocolError("lat, lon, speed_cm_s: erwartet ganze Zahlen")
+    return Position(truck, _time(body, "time"), *values)
+
+
+def _status(truck: str, body: dict[str, Any]) -> Status:
+    online = body.get("online")
+    if not isinstance(online, bool):
+        raise ProtocolError(f"online: erwartet true oder false, gefunden {online!r}")
+    devices = body.get("devices", {})
+    if not isinstance(devices, dict):
+        raise ProtocolError("devices: erwartet ein JSON-Objekt")
+    reports = []
+    for name, report in sorted(devices.items()):
+        if not (
+            isinstance(report, dict)
+            and isinstance(report.get("ok"), bool)
+            and isinstance(report.get("message"), str)
+            and isinstance(report.get("since"), str)
+        ):
+            raise ProtocolError(f"devices.{name}: erwartet ok, message und since"[:200])
+        reports.append((name, DeviceReport(report["ok"], report["message"], report["since"])))
+    version = body.get("version", "")
+    return Status(
+        truck,
+        online,
+        _time(body, "at"),
+        version if isinstance(version, str) else "",
+        _count(body, "journal_seq", low=0) if "journal_seq" in body else 0,
+        _count(body, "backlog", low=0) if "backlog" in body else 0,
+        tuple(reports),
+    )
+
+
+def _download(schema: str, body: dict[str, Any]) -> Download:
+    content = body.get("content")
+    if not isinstance(content, str):
+        raise ProtocolError("content: erwartet den Inhalt der Datei als Text")
+    return Download(schema, _count(body, "version"), _time(body, "published_at"), content)
+
+
+_READERS = {
+    "journal-batch": _journal_batch,
+    "ack": _ack,
+    "resend": _resend,
+    "track-batch": _track_batch,
+    "track-ack": _track_ack,
+    "position": _position,
+    "status": _status,
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _time(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not _is_time(value):
+        raise ProtocolError(f"{key}: erwartet eine Zeit mit Zeitzone, gefunden {value!r}"[:200])
+    return value
 
 
 def _count(body: dict[str, Any], key: str, *, low: int = 1) -> int:
     value = body.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ProtocolError(f"{key}: erwartet eine ganze Zahl ab {low}, gefunden {value!r}")
+    if not _is_int(value) or value < low:
+        raise ProtocolError(f"{key}: erwartet eine ganze Zahl ab {low}, gefunden {value!r}"[:200])
     return value

@@ -332,6 +332,52 @@ class GpsSettings:
 
 
 @dataclass(frozen=True)
+class HubSettings:
+    """How the agent reaches the hub: the MQTT broker, this truck's login there, the pace."""
+
+    enabled: bool = field(default=False, metadata={"doc": "Mit der Zentrale abgleichen"})
+    host: str = field(default="127.0.0.1", metadata={"doc": "Rechner des MQTT-Brokers"})
+    port: int = field(
+        default=1883, metadata={"doc": "Port des Brokers", "check": in_range(1, 65535)}
+    )
+    password: str = field(
+        default="",
+        metadata={
+            "doc": "Passwort des Wagens am Broker (Benutzername und Client-ID: die Wagen-ID)"
+        },
+    )
+    tls_ca: Path | None = field(
+        default=None,
+        metadata={"doc": "CA-Zertifikat des Brokers; gesetzt heißt: Verbindung über TLS"},
+    )
+    keepalive_s: int = field(
+        default=30, metadata={"doc": "Keepalive in Sekunden", "check": in_range(5, 3600)}
+    )
+    batch_size: int = field(
+        default=200,
+        metadata={"doc": "Journaleinträge je Nachricht", "check": in_range(1, 5000)},
+    )
+    ack_timeout_s: int = field(
+        default=15,
+        metadata={
+            "doc": "Ohne Bestätigung der Zentrale nach so vielen Sekunden erneut senden",
+            "check": in_range(1, 3600),
+        },
+    )
+    drain_per_s: int = field(
+        default=2000,
+        metadata={
+            "doc": "Höchstens so viele Einträge je Sekunde beim Nachsenden nach einem Funkloch",
+            "check": in_range(1, 1_000_000),
+        },
+    )
+    position_every_s: int = field(
+        default=5,
+        metadata={"doc": "Live-Position alle so viele Sekunden", "check": in_range(1, 3600)},
+    )
+
+
+@dataclass(frozen=True)
 class TruckConfig:
     """Everything the truck's till and agent are configured with."""
 
@@ -350,6 +396,9 @@ class TruckConfig:
     )
     tour: TourSettings = field(default_factory=TourSettings, metadata={"doc": "Touren"})
     gps: GpsSettings = field(default_factory=GpsSettings, metadata={"doc": "GPS und Fahrtspur"})
+    hub: HubSettings = field(
+        default_factory=HubSettings, metadata={"doc": "Abgleich mit der Zentrale"}
+    )
 
 
 def load_truck_config(path: Path) -> TruckConfig:
