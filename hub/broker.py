@@ -5,6 +5,13 @@ process. Production brokers are configured from the files in ``config/mosquitto/
 (docs/operations.md); this class only uses the same settings. It can stop the broker politely,
 kill it, and start it again on the same port, with or without persistence, so that tests can
 make the outages a truck meets on the road.
+
+Without ``security`` it is one anonymous listener on ``port`` (the demo's and most tests'
+broker). With ``security`` (a :class:`BrokerSecurity`, e.g. ``BrokerSecurity.write(folder,
+trucks={"T01": "…"}, hub={"hub": "…"})``) it is secured as ``config/mosquitto/`` is: the
+trucks' listener on ``port`` (client id = user name = truck id, the trucks' ACL), the hub's
+listener on ``hub_port``, and with ``tls`` the trucks' TLS listener on ``tls_port``
+(see :mod:`hub.broker_config`).
 """
 
 from __future__ import annotations
@@ -16,9 +23,12 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from hub.broker_config import BrokerSecurity, TlsFiles, hub_listener, trucks_listener
+
+__all__ = ["BrokerError", "BrokerSecurity", "LocalBroker", "TlsFiles", "free_port"]
 
 
 class BrokerError(RuntimeError):
@@ -31,18 +41,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@dataclass(frozen=True)
-class TlsFiles:
-    ca: Path
-    cert: Path
-    key: Path
-
-
 class LocalBroker:
     """``mosquitto`` on 127.0.0.1, started and stopped by us.
 
     ``password_file`` and ``acl_file`` switch anonymous access off; ``tls`` adds a TLS
-    listener on ``tls_port``. Queue limits are raised as the hub needs them (pitfalls.md:
+    listener on ``tls_port``. ``security`` instead secures it as in production: the trucks'
+    listener on ``port``, the hub's on ``hub_port``, the trucks' TLS listener on ``tls_port``
+    (module docstring). Queue limits are raised as the hub needs them (pitfalls.md:
     beyond ``max_queued_messages`` Mosquitto drops silently).
     """
 
@@ -57,9 +62,16 @@ class LocalBroker:
         tls: TlsFiles | None = None,
         tls_port: int | None = None,
         max_queued_messages: int = 1_000_000,
+        security: BrokerSecurity | None = None,
+        hub_port: int | None = None,
     ) -> None:
+        if security is not None and (password_file or acl_file):
+            raise ValueError("security oder password_file/acl_file, nicht beides")
         self.workdir = workdir
         self.port = port or free_port()
+        self.security = security
+        # the port the hub's processes use: their own listener when secured
+        self.hub_port = (hub_port or free_port()) if security is not None else self.port
         self.persistence = persistence
         self.password_file = password_file
         self.acl_file = acl_file
@@ -70,23 +82,13 @@ class LocalBroker:
         self.log = workdir / "mosquitto.log"
 
     def config_text(self) -> str:
+        if self.security is not None:
+            return self._secured_config_text(self.security)
         lines = [
             f"user {getpass.getuser()}",  # as root, mosquitto would drop to a user that cannot read our files
             "per_listener_settings false",
             f"allow_anonymous {'false' if self.password_file else 'true'}",
-            f"max_queued_messages {self.max_queued_messages}",
-            "max_queued_bytes 0",
-            "max_inflight_messages 100",
-            "message_size_limit 0",
-            f"persistence {'true' if self.persistence else 'false'}",
-            f"persistence_location {self.workdir}/",
-            # saved at every change, not every 30 minutes: a killed broker loses nothing queued
-            "autosave_interval 1",
-            "autosave_on_changes true",
-            "log_type error",
-            "log_type warning",
-            "log_type notice",
-            f"log_dest file {self.log}",
+            *self._general_lines(),
             f"listener {self.port} 127.0.0.1",
         ]
         if self.password_file is not None:
@@ -102,6 +104,36 @@ class LocalBroker:
                 "tls_version tlsv1.2",
             ]
         return "\n".join(lines) + "\n"
+
+    def _secured_config_text(self, security: BrokerSecurity) -> str:
+        lines = [
+            f"user {getpass.getuser()}",
+            # password file, ACL and anonymous access per listener: trucks and hub apart
+            "per_listener_settings true",
+            *self._general_lines(),
+            *trucks_listener(self.port, security),
+            *hub_listener(self.hub_port, security),
+        ]
+        if self.tls is not None and self.tls_port is not None:
+            lines += trucks_listener(self.tls_port, security, tls=self.tls)
+        return "\n".join(lines) + "\n"
+
+    def _general_lines(self) -> list[str]:
+        return [
+            f"max_queued_messages {self.max_queued_messages}",
+            "max_queued_bytes 0",
+            "max_inflight_messages 100",
+            "message_size_limit 0",
+            f"persistence {'true' if self.persistence else 'false'}",
+            f"persistence_location {self.workdir}/",
+            # saved at every change, not every 30 minutes: a killed broker loses nothing queued
+            "autosave_interval 1",
+            "autosave_on_changes true",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            f"log_dest file {self.log}",
+        ]
 
     def start(self, timeout: float = 10.0) -> LocalBroker:
         executable = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -133,12 +165,23 @@ class LocalBroker:
             time.sleep(0.02)
         return self
 
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """Every port the broker listens on."""
+        ports = {self.port, self.hub_port}
+        if self.tls_port is not None:
+            ports.add(self.tls_port)
+        return tuple(sorted(ports))
+
     def _accepts(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        # mosquitto opens its listeners one after the other: ready when all of them are
+        for port in self.ports:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    pass
+            except OSError:
+                return False
+        return True
 
     def _log_tail(self) -> str:
         try:
@@ -187,3 +230,40 @@ class LocalBroker:
         traceback: TracebackType | None,
     ) -> None:
         self.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hub.broker --dir DIR --auth AUTH``: a secured broker for the demo.
+
+    AUTH holds ``trucks.passwd`` and ``hub.passwd`` as ``tourkasse hub truck add`` and
+    ``tourkasse hub broker-user`` wrote them; the ACLs are the ones in config/mosquitto/.
+    Prints ``bereit trucks=PORT hub=PORT`` and runs until SIGTERM or Ctrl+C.
+    """
+    import argparse
+    import threading
+
+    from hub.broker_config import HUB_ACL, TRUCKS_ACL
+
+    parser = argparse.ArgumentParser(prog="python -m hub.broker", description=main.__doc__)
+    parser.add_argument("--dir", type=Path, required=True, help="Arbeitsordner des Brokers")
+    parser.add_argument("--auth", type=Path, required=True, help="Ordner mit den Passwortdateien")
+    args = parser.parse_args(argv)
+    (args.auth / "trucks.acl").write_text(TRUCKS_ACL, encoding="utf-8")
+    (args.auth / "hub.acl").write_text(HUB_ACL, encoding="utf-8")
+    security = BrokerSecurity(
+        trucks_passwd=args.auth / "trucks.passwd",
+        trucks_acl=args.auth / "trucks.acl",
+        hub_passwd=args.auth / "hub.passwd",
+        hub_acl=args.auth / "hub.acl",
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with LocalBroker(args.dir, security=security, persistence=True) as broker:
+        print(f"bereit trucks={broker.port} hub={broker.hub_port}", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from tourkasse.article import Article, ContentUnit, Department, Unit
-from tourkasse.config import ConfigError, ConfigProblem, load_config
+from tourkasse.config import ConfigError, ConfigProblem, load_config, parse_config
 from tourkasse.gtin import is_valid_gtin
 from tourkasse.money import parse_eur
 from tourkasse.vat import VatRate
@@ -83,22 +83,30 @@ class ArticleList:
 
 def load_article_list(path: Path) -> ArticleList:
     """Read and check an article list; all problems are raised together as ConfigError."""
-    raw = load_config(path, ArticleListFile)
+    return _checked(load_config(path, ArticleListFile), str(path))
+
+
+def parse_article_list(text: str, source: str) -> ArticleList:
+    """Check an article list given as TOML text (a download); ``source`` names it in problems."""
+    return _checked(parse_config(text, ArticleListFile, source=source), source)
+
+
+def _checked(raw: ArticleListFile, file: str) -> ArticleList:
     problems: list[ConfigProblem] = []
     if not raw.article:
-        problems.append(ConfigProblem(str(path), "article", "keine Artikel – nichts ersetzt"))
+        problems.append(ConfigProblem(file, "article", "keine Artikel – nichts ersetzt"))
     articles: list[tuple[int, Article]] = []
     for index, row in enumerate(raw.article):
         try:
             articles.append((index, row.to_article()))
         except ValueError as exc:
-            problems.append(ConfigProblem(str(path), f"article[{index}]", str(exc)))
-    problems.extend(_cross_checks(path, articles))
+            problems.append(ConfigProblem(file, f"article[{index}]", str(exc)))
+    problems.extend(_cross_checks(file, articles))
     keys: set[str] = set()
     for index, row in enumerate(raw.department):
         if row.key.casefold() in keys:
             problems.append(
-                ConfigProblem(str(path), f"department[{index}].key", f"Taste {row.key} doppelt")
+                ConfigProblem(file, f"department[{index}].key", f"Taste {row.key} doppelt")
             )
         keys.add(row.key.casefold())
     if problems:
@@ -109,7 +117,7 @@ def load_article_list(path: Path) -> ArticleList:
     )
 
 
-def _cross_checks(path: Path, articles: Sequence[tuple[int, Article]]) -> list[ConfigProblem]:
+def _cross_checks(file: str, articles: Sequence[tuple[int, Article]]) -> list[ConfigProblem]:
     """Checks across articles; ``articles`` keeps each one's position in the file."""
     problems: list[ConfigProblem] = []
     by_number: dict[str, Article] = {}
@@ -119,30 +127,26 @@ def _cross_checks(path: Path, articles: Sequence[tuple[int, Article]]) -> list[C
         if not article.number.isdigit() or not article.number.strip("0"):
             problems.append(
                 ConfigProblem(
-                    str(path),
+                    file,
                     f"{key}.number",
                     f"Artikelnummer „{article.number}“: nur Ziffern, nicht 0",
                 )
             )
         if article.number in by_number:
-            problems.append(
-                ConfigProblem(str(path), key, f"Artikelnummer {article.number} doppelt")
-            )
+            problems.append(ConfigProblem(file, key, f"Artikelnummer {article.number} doppelt"))
         by_number.setdefault(article.number, article)
         for gtin in article.gtins:
             if not is_valid_gtin(gtin):
                 problems.append(
                     ConfigProblem(
-                        str(path),
+                        file,
                         f"{key}.gtin",
                         f"„{gtin}“ ist keine gültige EAN-13 (13 Ziffern mit richtiger Prüfziffer)",
                     )
                 )
             if gtin in codes:
                 problems.append(
-                    ConfigProblem(
-                        str(path), key, f"EAN {gtin} gehört schon zu Artikel {codes[gtin]}"
-                    )
+                    ConfigProblem(file, key, f"EAN {gtin} gehört schon zu Artikel {codes[gtin]}")
                 )
             codes[gtin] = article.number
     for index, article in articles:
@@ -151,7 +155,7 @@ def _cross_checks(path: Path, articles: Sequence[tuple[int, Article]]) -> list[C
             if deposit is None or not deposit.is_deposit:
                 problems.append(
                     ConfigProblem(
-                        str(path),
+                        file,
                         f"article[{index}].deposit",
                         f"Pfandartikel {article.deposit} fehlt oder ist kein Pfand (is_deposit = true)",
                     )
@@ -161,7 +165,7 @@ def _cross_checks(path: Path, articles: Sequence[tuple[int, Article]]) -> list[C
                 # deposit article itself must carry that one rate.
                 problems.append(
                     ConfigProblem(
-                        str(path),
+                        file,
                         f"article[{index}].deposit",
                         f"Pfand {deposit.number} hat {deposit.vat_rate.percent_text} MwSt., "
                         f"{article.name} aber {article.vat_rate.percent_text} – Pfand trägt den "

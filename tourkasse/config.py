@@ -65,8 +65,22 @@ def load_config(path: Path, schema: type[T]) -> T:
     if not dataclasses.is_dataclass(schema):
         raise TypeError(f"{schema!r} is not a dataclass")
     file = str(path)
-    data = _read_toml(path, file)
-    loader = _Loader(file, path.expanduser().absolute().parent)
+    return _build(_read_toml(path, file), schema, file, path.expanduser().absolute().parent)
+
+
+def parse_config(text: str, schema: type[T], *, source: str, base: Path | None = None) -> T:
+    """As :func:`load_config`, for TOML text that did not come from a file (a download).
+
+    ``source`` names the text in problems (e.g. "Artikelliste Version 4"); relative paths in
+    it are taken relative to ``base`` (the current folder if not given).
+    """
+    if not dataclasses.is_dataclass(schema):
+        raise TypeError(f"{schema!r} is not a dataclass")
+    return _build(_parse_toml(text, source), schema, source, base or Path.cwd())
+
+
+def _build(data: dict[str, Any], schema: type[T], file: str, base: Path) -> T:
+    loader = _Loader(file, base)
     result = loader.table(data, schema, "")
     if loader.problems:
         raise ConfigError(loader.problems)
@@ -149,6 +163,10 @@ def _read_toml(path: Path, file: str) -> dict[str, Any]:
         line = raw[: error.start].count(b"\n") + 1
         message = "erwartet Text in UTF-8, gefunden ungültige Bytes"
         raise ConfigError([ConfigProblem(file, "", message, line)]) from None
+    return _parse_toml(text, file)
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

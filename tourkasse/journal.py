@@ -149,6 +149,9 @@ class ChainSummary:
     last_hash: str
     first_at: datetime | None
     last_at: datetime | None
+    # what the next entry must carry: receipt number, closing number (None: not known yet)
+    next_number: int | None = None
+    next_closing_number: int | None = None
 
 
 class ChainBroken(JournalError):
@@ -164,6 +167,9 @@ def check_chain(
     truck: str | None = None,
     prev_hash: str = GENESIS_HASH,
     first_seq: int = 1,
+    next_number: int | None = None,
+    next_closing_number: int | None = None,
+    prev_at: datetime | None = None,
 ) -> ChainSummary:
     """Walk (seq, canonical bytes, stored hash) rows in order; raise ChainBroken at the first fault.
 
@@ -171,14 +177,21 @@ def check_chain(
     truck id, that no time goes backwards except after a clock correction or override, and
     that receipt and closing numbers run on without gaps (from 1 when the check starts at
     the journal's beginning, from the first one seen otherwise).
+
+    A check that continues where an earlier one stopped (the hub, batch by batch) passes what
+    that one returned: ``prev_hash`` (its ``last_hash``), ``next_number`` and
+    ``next_closing_number``, and ``prev_at`` (its ``last_at``), so numbers and times are
+    checked across the boundary too.
     """
     expected_seq = first_seq
-    next_number: dict[str, int | None] = {"number": None, "closing_number": None}
-    if first_seq == 1:
-        next_number = {"number": 1, "closing_number": 1}
+    start = 1 if first_seq == 1 else None
+    next_numbers: dict[str, int | None] = {
+        "number": next_number if next_number is not None else start,
+        "closing_number": next_closing_number if next_closing_number is not None else start,
+    }
     count = 0
     first_at: datetime | None = None
-    last_at: datetime | None = None
+    last_at: datetime | None = prev_at
     for seq, data, stored_hash in rows:
         if seq != expected_seq:
             raise ChainBroken(expected_seq, f"fehlt (der nächste vorhandene Eintrag ist {seq})")
@@ -206,11 +219,11 @@ def check_chain(
         key = "closing_number" if entry.kind is EntryKind.DAILY_CLOSING else key
         if key is not None:
             number = entry.body.get(key)
-            wanted = next_number[key]
+            wanted = next_numbers[key]
             if not isinstance(number, int) or (wanted is not None and number != wanted):
                 what = "Bonnummer" if key == "number" else "Abschlussnummer"
                 raise ChainBroken(seq, f"{what} {number}, erwartet {wanted} (Lücke oder doppelt)")
-            next_number[key] = number + 1
+            next_numbers[key] = number + 1
         first_at = first_at or entry.at
         last_at = entry.at
         prev_hash = stored_hash
@@ -223,4 +236,6 @@ def check_chain(
         last_hash=prev_hash,
         first_at=first_at,
         last_at=last_at,
+        next_number=next_numbers["number"],
+        next_closing_number=next_numbers["closing_number"],
     )

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tourkasse.config import describe_value, in_range, load_config, matches, not_empty
+from tourkasse.config import (
+    describe_value,
+    in_range,
+    load_config,
+    matches,
+    not_empty,
+    parse_config,
+)
 from tourkasse.holidays import STATES, is_holiday
 
 Weekday = Literal["mo", "di", "mi", "do", "fr", "sa", "so"]
@@ -283,3 +290,8 @@ def _valid_date(text: str) -> bool:
 def load_tour_plan(path: Path) -> TourPlan:
     """Read a tour file; every mistake in it is reported at once (ConfigError)."""
     return load_config(path, TourPlan)
+
+
+def parse_tour_plan(text: str, source: str) -> TourPlan:
+    """Check a tour file given as TOML text (a download); ``source`` names it in problems."""
+    return parse_config(text, TourPlan, source=source)

@@ -25,7 +25,7 @@ from truck.core.receipt_text import receipt_lines
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
 from truck.fiscal.unavailable import UnavailableTse
-from truck.store import articles, stops
+from truck.store import articles, downloads, stops
 from truck.store.database import StoreError, describe_error, open_database
 from truck.store.journal import ClockBehindJournal
 from truck.store.lock import TillBusy, TillLock
@@ -167,6 +167,11 @@ def sell(args: argparse.Namespace) -> int:
     cash = _amount(args.cash, "Der bar gegebene Betrag")
     card = _amount(args.card, "Der Kartenbetrag") or 0
     with opened(args) as shop:
+        # between receipts: a new article list or tour plan the agent received applies now
+        for applied in (downloads.apply_pending_articles, downloads.apply_pending_tours):
+            message = applied(shop.db, clock=wall_clock)
+            if message is not None:
+                print(message)
         counter = Counter(
             shop.till,
             shop.db,
@@ -189,7 +194,8 @@ def sell(args: argparse.Namespace) -> int:
                 counter.take_back(code, quantity)
             except CounterError as exc:
                 raise Refused(f"--back „{item}“: {exc}") from exc
-        counter.stop = stops.receipt_tag(shop.db, tours=shop.config.tour.file is not None)
+        tours = downloads.has_tours(shop.db, shop.config.tour.file)
+        counter.stop = stops.receipt_tag(shop.db, tours=tours)
         done = counter.pay(cash_tendered=cash, card=card)
         _print_receipt(shop, done.number, done.receipt, done.signed.tse, done.entry.at)
     return 0

@@ -3,7 +3,357 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tourkasse.config import ConfigError
+from tourkasse.money import format_eur
+from tourkasse.vat import VatRate
+
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+METHODS = (("cash", "Bar"), ("card", "Karte"))
+RATES = sorted(VatRate, key=lambda rate: -rate.value)
+NO_STOP = "ohne Halt"
+CSV_COLUMNS = [
+    "Datum",
+    "Wagen",
+    "Halt",
+    "Haltname",
+    "Bons",
+    "Stornos",
+    "Umsatz brutto",
+    *(f"{part} {rate.percent_text}" for rate in RATES for part in ("Brutto", "USt", "Netto")),
+    *(label for _, label in METHODS),
+    "Trainingsbons",
+    "Training brutto",
+    "Abgebrochene Bons",
+]
+CSV_HELP = (
+    "CSV für die Buchhaltung: UTF-8, Semikolon, Dezimalkomma, eine Kopfzeile, eine Zeile je "
+    "Wagen und Halt (Halt leer und Haltname „ohne Halt“ für Verkäufe ohne bekannten Halt). "
+    f"Spalten: {'; '.join(CSV_COLUMNS)}. Beträge in Euro; Training und abgebrochene Bons sind "
+    "nicht im Umsatz."
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Not built yet: registers no command."""
+    rebuild = sub.add_parser(
+        "rebuild",
+        help="Alle Umsatzzahlen aus den gespeicherten Journalen neu berechnen",
+        description="Verwirft die berechneten Zahlen und berechnet sie aus den Journalen neu.",
+    )
+    _config_argument(rebuild)
+    rebuild.set_defaults(func=_guarded(rebuild_command))
+
+    report = sub.add_parser(
+        "report", help="Berichte für Büro und Buchhaltung", description="Berichte"
+    )
+    report_sub = report.add_subparsers(dest="report", metavar="BERICHT", required=True)
+    turnover = report_sub.add_parser(
+        "turnover",
+        help="Umsatz eines Geschäftstags je Wagen, Halt, Steuersatz und Zahlungsart",
+        description="Umsatz eines Geschäftstags (Ortszeit der Zentrale) je Wagen und Halt, "
+        "mit Brutto, Umsatzsteuer und Netto je Steuersatz und den Zahlungsarten.",
+        epilog=CSV_HELP,
+    )
+    turnover.add_argument("--date", required=True, metavar="JJJJ-MM-TT", help="Geschäftstag")
+    turnover.add_argument("--truck", metavar="WAGEN", help="nur dieser Wagen")
+    turnover.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="text (lesbar), csv (Buchhaltung, siehe unten) oder json (Beträge in Cent)",
+    )
+    _config_argument(turnover)
+    turnover.set_defaults(func=_guarded(turnover_command))
+
+    problems = sub.add_parser(
+        "problems",
+        help="Abgelehnte Nachrichten und Gabelungen (Forks) der Journale anzeigen",
+        description="Was die Zentrale nicht annehmen konnte, und Wagen, deren Journal sich "
+        "gegabelt hat (z. B. nach dem Zurückspielen einer Sicherung).",
+    )
+    problems.add_argument(
+        "--limit", type=int, default=100, metavar="N", help="höchstens N Nachrichten (100)"
+    )
+    _config_argument(problems)
+    problems.set_defaults(func=_guarded(problems_command))
+
+
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, required=True, metavar="PFAD", help="Konfiguration der Zentrale"
+    )
+
+
+class Refused(Exception):
+    """Input the command cannot use; the message is German."""
+
+
+def _guarded(
+    func: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Turn the errors a user can cause into a German message and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        from hub.store import StoreError
+
+        database_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+        try:
+            import psycopg
+
+            database_errors = (*database_errors, psycopg.Error)
+        except ImportError:
+            pass
+        try:
+            return func(args)
+        except ConfigError as exc:
+            files = sorted({problem.file for problem in exc.problems})
+            _err(f"Fehler in {', '.join(files)} ({len(exc.problems)}):")
+            for problem in exc.problems:
+                _err(f"  {problem}")
+        except (Refused, StoreError) as exc:
+            _err(str(exc))
+        except database_errors as exc:
+            _err(f"Speicher der Zentrale nicht nutzbar: {exc}")
+        return 2
+
+    return run
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _write(text: str) -> None:
+    """Write UTF-8, whatever the terminal's encoding."""
+    out = sys.stdout
+    if hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(text.encode("utf-8"))
+        out.buffer.flush()
+    else:
+        out.write(text)
+
+
+def _open(args: argparse.Namespace):
+    from hub.config import load_hub_config
+    from hub.store import open_store
+
+    config = load_hub_config(args.config)
+    return config, open_store(config.store.url, timezone=config.timezone)
+
+
+# --- rebuild -----------------------------------------------------------------------------
+
+
+def rebuild_command(args: argparse.Namespace) -> int:
+    _, store = _open(args)
+    with store:
+        read = store.rebuild_projections()
+    _write(f"Umsatzzahlen neu berechnet: {read} Journaleinträge gelesen.\n")
+    return 0
+
+
+# --- turnover ----------------------------------------------------------------------------
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Refused(f"„{text}“ ist kein Datum (erwartet JJJJ-MM-TT, z. B. 2026-11-24)") from None
+
+
+def _stop_names(config) -> dict[str, str]:
+    if config.tours.file is None:
+        return {}
+    from tourkasse.tour import load_tour_plan
+
+    names: dict[str, str] = {}
+    for tour in load_tour_plan(config.tours.file).tours:
+        for stop in tour.stops:
+            names.setdefault(stop.id, stop.name)
+    return names
+
+
+def turnover_command(args: argparse.Namespace) -> int:
+    day = _day(args.date)
+    config, store = _open(args)
+    names = _stop_names(config)
+    with store:
+        report = store.turnover(day, truck=args.truck)
+    if args.format == "json":
+        data = report.to_dict()
+        for truck in data["trucks"]:
+            for stop in truck["stops"]:
+                stop["name"] = names.get(stop["stop"], stop["stop"]) if stop["stop"] else NO_STOP
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "csv":
+        _write(turnover_csv(report, names))
+    else:
+        _write(turnover_text(report, names))
+    return 0
+
+
+def _in_tour_order(stops, names: dict[str, str]) -> list:
+    """The stops as the tour file lists them (the others after them); "ohne Halt" last."""
+    order = {stop_id: index for index, stop_id in enumerate(names)}
+    return sorted(
+        stops, key=lambda s: (s.stop is None, order.get(s.stop or "", len(order)), s.stop or "")
+    )
+
+
+def _amount(cents: int) -> str:
+    """Decimal comma, no thousands separator: what spreadsheets and DATEV import."""
+    return format_eur(cents, symbol=False).replace(".", "")
+
+
+def turnover_csv(report, names: dict[str, str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for truck in report.trucks:
+        for stop in _in_tour_order(truck.stops, names):
+            f = stop.figures
+            row = [
+                report.day.strftime("%d.%m.%Y"),
+                truck.truck,
+                stop.stop or "",
+                names.get(stop.stop, stop.stop) if stop.stop else NO_STOP,
+                f.receipts,
+                f.voids,
+                _amount(f.turnover),
+            ]
+            for rate in RATES:
+                gross = f.gross_by_rate.get(rate, 0)
+                vat = f.vat_by_rate.get(rate, 0)
+                row += [_amount(gross), _amount(vat), _amount(gross - vat)]
+            row += [_amount(f.by_payment.get(method, 0)) for method, _ in METHODS]
+            row += [f.training, _amount(f.training_total), f.aborted]
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def _figure_lines(f, indent: str) -> list[str]:
+    voids = f" (davon {f.voids} Storno{'s' if f.voids != 1 else ''})" if f.voids else ""
+    bons = "1 Bon" if f.receipts == 1 else f"{f.receipts} Bons"
+    lines = [f"{indent}Umsatz {format_eur(f.turnover)} aus {bons}{voids}"]
+    for rate in f.rates:
+        gross, vat = f.gross_by_rate[rate], f.vat_by_rate.get(rate, 0)
+        lines.append(
+            f"{indent}  {rate.percent_text:>6}: brutto {format_eur(gross):>12}   "
+            f"USt {format_eur(vat):>10}   netto {format_eur(gross - vat):>12}"
+        )
+    payments = "   ".join(
+        f"{label} {format_eur(f.by_payment[method])}"
+        for method, label in METHODS
+        if method in f.by_payment
+    )
+    if payments:
+        lines.append(f"{indent}  {payments}")
+    return lines
+
+
+def _not_turnover(f) -> str | None:
+    parts = []
+    if f.training:
+        plural = "s" if f.training != 1 else ""
+        parts.append(f"{f.training} Trainingsbon{plural} ({format_eur(f.training_total)})")
+    if f.aborted:
+        parts.append(f"{f.aborted} abgebrochene Bons" if f.aborted != 1 else "1 abgebrochener Bon")
+    return f"Nicht im Umsatz: {', '.join(parts)}" if parts else None
+
+
+def turnover_text(report, names: dict[str, str]) -> str:
+    day = report.day
+    lines = [
+        f"Umsatz am {WEEKDAYS[day.weekday()]}, {day.strftime('%d.%m.%Y')} "
+        f"(Geschäftstag in {report.timezone})",
+        "",
+    ]
+    if not report.trucks:
+        lines.append("Keine Bons an diesem Tag.")
+        return "\n".join(lines) + "\n"
+    for truck in report.trucks:
+        lines.append(f"Wagen {truck.truck}")
+        for stop in _in_tour_order(truck.stops, names):
+            if stop.stop is None:
+                title = NO_STOP
+            else:
+                name = names.get(stop.stop)
+                title = f"{name} ({stop.stop})" if name else stop.stop
+            lines.append(f"  {title}")
+            lines += _figure_lines(stop.figures, "    ")
+        lines.append(f"  Summe Wagen {truck.truck}")
+        lines += _figure_lines(truck.figures, "    ")
+        lines.append("")
+    total = report.figures
+    lines.append("Summe des Tages")
+    lines += _figure_lines(total, "  ")
+    extra = _not_turnover(total)
+    if extra:
+        lines.append(extra)
+    return "\n".join(lines) + "\n"
+
+
+# --- problems ----------------------------------------------------------------------------
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def _preview(payload: bytes, size: int = 100) -> str:
+    text = payload[:size].decode("utf-8", errors="backslashreplace")
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text + ("…" if len(payload) > size else "") if payload else "(leer)"
+
+
+def problems_command(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise Refused("--limit: erwartet eine Zahl ab 1")
+    config, store = _open(args)
+    zone = ZoneInfo(config.timezone)
+    with store:
+        rejected = store.rejected(args.limit)
+        alerts = store.alerts()
+        forks = store.forks()
+    lines: list[str] = []
+    if alerts:
+        lines.append("ALARM – Journale mit Gabelung (gleiche Nummer, anderer Inhalt):")
+        for alert in alerts:
+            lines.append(
+                f"  Wagen {alert.truck}: ab Eintrag {alert.first_seq}, {alert.count} "
+                f"abweichende Einträge, zuerst gesehen {_local(alert.first_seen, zone)}"
+            )
+            for fork in (f for f in forks if f.truck == alert.truck):
+                lines.append(
+                    f"    Eintrag {fork.seq}: gespeichert {fork.stored_hash[:16]}…, "
+                    f"angekommen {fork.arriving_hash[:16]}… ({_local(fork.received_at, zone)})"
+                )
+        lines.append(
+            "  Das gespeicherte Journal bleibt unverändert. Wurde auf dem Wagen eine Sicherung "
+            "zurückgespielt oder die Speicherkarte kopiert?"
+        )
+    else:
+        lines.append("Keine Gabelungen der Journale.")
+    lines.append("")
+    if rejected:
+        lines.append(f"Abgelehnte Nachrichten (neueste zuerst, höchstens {args.limit}):")
+        for item in rejected:
+            truck = f"  Wagen {item.truck}" if item.truck else ""
+            lines.append(f"  {_local(item.received_at, zone)}  {item.topic}{truck}")
+            lines.append(f"    Grund: {item.reason}")
+            lines.append(f"    Inhalt: {_preview(item.payload)}")
+    else:
+        lines.append("Keine abgelehnten Nachrichten.")
+    _write("\n".join(lines) + "\n")
+    return 0

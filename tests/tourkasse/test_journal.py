@@ -159,3 +159,87 @@ def test_receipt_and_closing_numbers_must_run_on_without_gaps():
     twice = [{"number": 1}, {"number": 2}, {"closing_number": 2}, {"number": 3}]
     with pytest.raises(ChainBroken, match="Abschlussnummer 2, erwartet 1"):
         check_chain(chain(twice, kinds))
+
+
+def _numbered_chain():
+    kinds = [
+        EntryKind.RECEIPT,
+        EntryKind.DAILY_CLOSING,
+        EntryKind.RECEIPT,
+        EntryKind.CASH_MOVEMENT,
+        EntryKind.DAILY_CLOSING,
+        EntryKind.RECEIPT,
+    ]
+    bodies = [
+        {"number": 1},
+        {"closing_number": 1},
+        {"number": 2},
+        {"number": 3},
+        {"closing_number": 2},
+        {"number": 4},
+    ]
+    return chain(bodies, kinds)
+
+
+@pytest.mark.parametrize("split", range(1, 6))
+def test_a_check_continued_where_the_last_stopped_carries_numbers_and_time(split):
+    rows = _numbered_chain()
+    whole = check_chain(rows, truck="T01")
+    head = check_chain(rows[:split], truck="T01")
+    tail = check_chain(
+        rows[split:],
+        truck="T01",
+        prev_hash=head.last_hash,
+        first_seq=split + 1,
+        next_number=head.next_number,
+        next_closing_number=head.next_closing_number,
+        prev_at=head.last_at,
+    )
+    assert (tail.last_hash, tail.last_at) == (whole.last_hash, whole.last_at)
+    assert (tail.next_number, tail.next_closing_number) == (5, 3)
+    assert (whole.next_number, whole.next_closing_number) == (5, 3)
+
+
+def test_a_continued_check_finds_a_number_gap_at_the_boundary():
+    rows = _numbered_chain()
+    head = check_chain(rows[:3])
+    with pytest.raises(ChainBroken, match="Eintrag 4: Bonnummer 3, erwartet 4"):
+        check_chain(rows[3:], prev_hash=head.last_hash, first_seq=4, next_number=4)
+    with pytest.raises(ChainBroken, match="Eintrag 5: Abschlussnummer 2, erwartet 7"):
+        check_chain(rows[3:], prev_hash=head.last_hash, first_seq=4, next_closing_number=7)
+
+
+def test_a_continued_check_without_numbers_takes_the_first_it_sees():
+    rows = _numbered_chain()
+    summary = check_chain(rows[3:], prev_hash=rows[2][2], first_seq=4)
+    assert (summary.next_number, summary.next_closing_number) == (5, 3)
+
+
+def test_a_continued_check_finds_time_going_back_across_the_boundary():
+    rows = chain([{"n": 0}, {"n": 1}])
+    later = T0 + timedelta(hours=1)
+    with pytest.raises(ChainBroken, match=r"Eintrag 1: datiert .* vor dem Eintrag davor"):
+        check_chain(rows, prev_at=later)
+    correction = encode_entry(
+        truck="T01",
+        seq=1,
+        at=T0,
+        kind=EntryKind.CLOCK_CORRECTION,
+        prev=GENESIS_HASH,
+        body={},
+    )
+    summary = check_chain([(1, correction.data, correction.hash)], prev_at=later)
+    assert summary.last_at == T0
+
+
+def test_an_empty_continued_check_returns_what_it_was_given():
+    summary = check_chain(
+        [], prev_hash="ab" * 32, first_seq=8, next_number=4, next_closing_number=2, prev_at=T0
+    )
+    assert summary.entries == 0
+    assert (summary.last_hash, summary.next_number, summary.next_closing_number) == (
+        "ab" * 32,
+        4,
+        2,
+    )
+    assert summary.last_at == T0

@@ -111,3 +111,93 @@ def test_any_json_object_is_accepted_or_refused_with_a_reason(body):
         decode("tourkasse/v1/truck/T01/journal", json.dumps(body).encode())
     except ProtocolError as refused:
         assert str(refused)
+
+
+def test_track_status_position_and_downloads_go_there_and_back():
+    from tourkasse.protocol import (
+        DeviceReport,
+        Download,
+        Position,
+        Status,
+        TrackAck,
+        TrackBatch,
+        TrackPoint,
+    )
+
+    when = "2026-11-24T07:30:00.000000Z"
+    messages = [
+        (
+            truck_topic("T01", "track"),
+            TrackBatch("T01", (TrackPoint(when, 515_000_000, 97_000_000, 130),)),
+        ),
+        (truck_topic("T01", "ack"), TrackAck("T01", when)),
+        (truck_topic("T01", "position"), Position("T01", when, 515_000_000, 97_000_000, 0)),
+        (
+            truck_topic("T01", "status"),
+            Status(
+                "T01",
+                True,
+                when,
+                "0.1.0",
+                120,
+                20,
+                (("printer", DeviceReport(False, "Papier leer", when)),),
+            ),
+        ),
+        (fleet_topic("articles"), Download("articles", 4, when, "[[article]]\nnumber = „1“")),
+    ]
+    for topic, message in messages:
+        assert decode(topic, encode(message)) == message
+
+
+@pytest.mark.parametrize(
+    ("topic", "body", "reason"),
+    [
+        ("track", {"schema": "track-batch", "points": [[1, 2, 3, 4]]}, "points: erwartet [Zeit"),
+        (
+            "position",
+            {"schema": "position", "time": "gestern", "lat": 1, "lon": 2, "speed_cm_s": 0},
+            "time: erwartet eine Zeit",
+        ),
+        (
+            "position",
+            {
+                "schema": "position",
+                "time": "2026-11-24T07:30:00+00:00",
+                "lat": 51.5,
+                "lon": 2,
+                "speed_cm_s": 0,
+            },
+            "ganze Zahlen",
+        ),
+        (
+            "status",
+            {"schema": "status", "online": "ja", "at": "2026-11-24T07:30:00+00:00"},
+            "online: erwartet true oder false",
+        ),
+        (
+            "status",
+            {
+                "schema": "status",
+                "online": True,
+                "at": "2026-11-24T07:30:00+00:00",
+                "devices": {"printer": {"ok": 1}},
+            },
+            "devices.printer",
+        ),
+        ("ack", {"schema": "track-ack", "through": 5}, "through: erwartet eine Zeit"),
+    ],
+)
+def test_bad_telemetry_is_refused_with_its_reason(topic, body, reason):
+    payload = json.dumps({"v": 1, "truck": "T01", **body}).encode()
+    with pytest.raises(ProtocolError) as caught:
+        decode(truck_topic("T01", topic), payload)
+    assert reason in str(caught.value)
+
+
+def test_a_download_without_its_content_is_refused():
+    payload = json.dumps(
+        {"schema": "tours", "v": 1, "version": 3, "published_at": "2026-11-24T07:30:00+00:00"}
+    ).encode()
+    with pytest.raises(ProtocolError, match="content"):
+        decode(fleet_topic("tours"), payload)

@@ -2,7 +2,8 @@
 
 It reads the GPS receiver through gpsd, notices arriving at and leaving each stop of the day's
 tour, keeps the track and checks the clock — whether the till runs or not. (Syncing with the
-hub comes with the MQTT part.) It stops on Ctrl+C or SIGTERM.
+hub, when ``[hub] enabled``, runs beside it on its own thread: truck.agent.sync.)
+It stops on Ctrl+C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tourkasse.tour import TourPlan, load_tour_plan
 from truck.agent.position import GpsSource, PositionAgent
+from truck.agent.sync import Sync
 from truck.config import TruckConfig
+from truck.devices.gps.fix import GpsState
 from truck.devices.gps.gpsd_source import GpsdSource, utc_now
+from truck.store import downloads
 from truck.store.database import open_database
 from truck.store.track import open_track
-
-
-def tour_plan(config: TruckConfig) -> TourPlan | None:
-    return load_tour_plan(config.tour.file) if config.tour.file is not None else None
 
 
 def run_agent(
@@ -34,7 +33,6 @@ def run_agent(
     say: Callable[[str], None] = print,
 ) -> None:
     """Read fixes until ``stop`` is set; say what happens in German, one line per event."""
-    plan = tour_plan(config)
     gps = config.gps
     if source is None:
         source = GpsdSource(
@@ -45,13 +43,23 @@ def run_agent(
             clock=clock,
         )
     db = open_database(config.paths.journal)
+    # the tour plan the till has taken over from the hub, else the configured file; a newer
+    # plan reaches stop detection at the agent's next start
+    plan = downloads.tour_plan(db, config.tour.file)
     track_db = open_track(config.paths.track)
     zone = ZoneInfo(plan.timezone if plan is not None else "Europe/Berlin")
     agent = PositionAgent(config, db, track_db, plan, clock)
+    sync, sync_stop, sync_thread = None, threading.Event(), None
+    if config.hub.enabled:
+        sync = Sync(config, clock=clock, say=say)
+        sync_thread = threading.Thread(target=sync.run, args=(sync_stop,), name="sync")
+        sync_thread.start()
     last_state = None
     try:
         while not stop.is_set():
             state, fix = source.read()
+            if sync is not None and state is GpsState.FIX and fix is not None:
+                sync.position(fix)
             if state is not last_state:
                 say(f"GPS: {state.text}")
                 last_state = state
@@ -61,6 +69,9 @@ def run_agent(
                 say(f"{event.at.astimezone(zone):%H:%M:%S} {what}: {name}")
             stop.wait(gps.poll_ms / 1000)
     finally:
+        sync_stop.set()
+        if sync_thread is not None:
+            sync_thread.join()
         close = getattr(source, "close", None)
         if close is not None:
             close()

@@ -19,7 +19,6 @@ from tourkasse.money import Cents
 from tourkasse.pin import check_pin
 from tourkasse.receipt import Receipt, ReceiptLine, Staff
 from tourkasse.signature import TseFields
-from tourkasse.tour import load_tour_plan
 from truck.core.basket import WeighedPrice
 from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.devices.printer.document import Document
@@ -27,7 +26,7 @@ from truck.devices.printer.status import PrinterError, PrinterState
 from truck.devices.scale.reading import ScaleError, ScaleUnavailable
 from truck.pos.printing import document_for
 from truck.pos.texts import t
-from truck.store import articles, devices, journal, stops
+from truck.store import articles, devices, downloads, journal, stops
 from truck.till.counter import Counter, CounterError
 from truck.till.opening import OpenedTill
 from truck.till.till import SignedReceipt
@@ -193,6 +192,29 @@ class TillSession:
         counter = self.current()
         return counter.abort()
 
+    # --- between receipts ---------------------------------------------------------------
+
+    @property
+    def receipt_open(self) -> bool:
+        """A receipt is being rung up (lines, or its TSE transaction started) or parked."""
+        counter = self.counter
+        ringing = counter is not None and (
+            not counter.basket.is_empty() or counter.opened is not None
+        )
+        return ringing or bool(self.parked)
+
+    def take_downloads(self) -> list[str]:
+        """Take over a new article list or tour plan the agent received — only between
+        receipts: while one is open (or parked) nothing changes. What was done, in German."""
+        if self.receipt_open:
+            return []
+        done = []
+        for apply in (downloads.apply_pending_articles, downloads.apply_pending_tours):
+            message = apply(self.opened.db, clock=self.clock)
+            if message is not None:
+                done.append(message)
+        return done
+
     # --- receipts on paper --------------------------------------------------------------
 
     def document(self, number: int, *, copy: bool = False) -> tuple[Document, Receipt]:
@@ -255,25 +277,26 @@ class TillSession:
 
     def whereabouts(self) -> stops.Whereabouts | None:
         """The stop the truck is at (from the agent's GPS or staff's choice); None: no tours."""
-        if self.opened.config.tour.file is None:
+        if not self.has_tours():
             return None
         return stops.latest(self.opened.db) or stops.Whereabouts(
             None, stops.ON_THE_ROAD, "gps", None
         )
 
+    def has_tours(self) -> bool:
+        return downloads.has_tours(self.opened.db, self.opened.config.tour.file)
+
     def stop_tag(self) -> str | None:
-        tours = self.opened.config.tour.file is not None
-        return stops.receipt_tag(self.opened.db, tours=tours)
+        return stops.receipt_tag(self.opened.db, tours=self.has_tours())
 
     def todays_stops(self) -> list[tuple[str, str]]:
         """(id, name) of the stops of today's tour, or of all tours on a day without one."""
-        path = self.opened.config.tour.file
-        if path is None:
-            raise SessionError(t("stop.no_tours"))
         try:
-            plan = load_tour_plan(path)
+            plan = downloads.tour_plan(self.opened.db, self.opened.config.tour.file)
         except ConfigError as exc:
             raise SessionError(t("stop.tour_file_broken", problem=exc.problems[0])) from exc
+        if plan is None:
+            raise SessionError(t("stop.no_tours"))
         today = self.clock().astimezone(ZoneInfo(plan.timezone)).date()
         watched = plan.watched_stops(today, self.opened.config.truck.id)
         return [(stop.id, stop.name) for stop, _ in watched]

@@ -107,6 +107,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No tour file set up (configuration: tour.file)",
     ),
     "stop.tour_file_broken": ("Tourdatei fehlerhaft: {problem}", "Tour file broken: {problem}"),
+    "download.failed": (
+        "Neue Artikelliste/Tourplan noch nicht übernommen ({reason}) – nächster Versuch gleich",
+        "New article list/tour plan not taken over yet ({reason}) – trying again shortly",
+    ),
     "stop.choose": ("Wo steht der Wagen?", "Where is the truck?"),
     "stop.chosen": ("Halt gesetzt: {name}", "Stop set: {name}"),
     "stop.on_the_road": ("unterwegs", "on the road"),

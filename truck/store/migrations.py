@@ -97,3 +97,29 @@ def m004_device_status(db: Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
+def m005_downloads(db: Database) -> None:
+    # Article lists and tour plans the hub sent down, one row per kind and version: kept as
+    # they arrived, applied only between receipts; a refused one keeps its reason (problem).
+    db.execute(
+        """
+        CREATE TABLE downloads (
+            kind TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            published_at TEXT NOT NULL,
+            content TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            applied_at TEXT,
+            problem TEXT,
+            PRIMARY KEY (kind, version)
+        )
+        """
+    )
+
+
+@MIGRATIONS()
+def m006_sync_state(db: Database) -> None:
+    # The agent's pointers: how far the hub has acknowledged the journal and the track.
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

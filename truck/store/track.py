@@ -19,7 +19,7 @@ from truck.store.database import StoreError, describe_error
 SCALE = 10_000_000
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     # one fixed format, so that text order is time order
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -52,7 +52,7 @@ def add(db: sqlite_utils.Database, point: TrackPoint) -> None:
     db.execute(
         "INSERT OR IGNORE INTO track (time, lat, lon, speed_cm_s) VALUES (?, ?, ?, ?)",
         [
-            _stamp(point.time),
+            stamp(point.time),
             round(point.lat * SCALE),
             round(point.lon * SCALE),
             round(point.speed * 100),
@@ -63,7 +63,7 @@ def add(db: sqlite_utils.Database, point: TrackPoint) -> None:
 def points(db: sqlite_utils.Database, *, since: datetime | None = None) -> list[TrackPoint]:
     sql, params = "SELECT time, lat, lon, speed_cm_s FROM track", []
     if since is not None:
-        sql, params = sql + " WHERE time >= ?", [_stamp(since)]
+        sql, params = sql + " WHERE time >= ?", [stamp(since)]
     return [
         TrackPoint(datetime.fromisoformat(time), lat / SCALE, lon / SCALE, speed / 100)
         for time, lat, lon, speed in db.execute(sql + " ORDER BY time", params)
@@ -72,5 +72,18 @@ def points(db: sqlite_utils.Database, *, since: datetime | None = None) -> list[
 
 def prune(db: sqlite_utils.Database, *, now: datetime, retention: timedelta) -> int:
     """Delete points older than ``retention``; returns how many went."""
-    cursor = db.execute("DELETE FROM track WHERE time < ?", [_stamp(now - retention)])
+    cursor = db.execute("DELETE FROM track WHERE time < ?", [stamp(now - retention)])
     return cursor.rowcount
+
+
+def rows_after(
+    db: sqlite_utils.Database, after: str, *, limit: int
+) -> list[tuple[str, int, int, int]]:
+    """Stored points after the time text ``after``, as stored (integers), oldest first."""
+    return [
+        (time, lat, lon, speed)
+        for time, lat, lon, speed in db.execute(
+            "SELECT time, lat, lon, speed_cm_s FROM track WHERE time > ? ORDER BY time LIMIT ?",
+            [after, limit],
+        )
+    ]

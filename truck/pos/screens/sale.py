@@ -18,6 +18,7 @@ from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.devices.printer.status import PrinterError
 from truck.pos.screens.dialogs import Choose, Fields, Question
+from truck.pos.screens.downloads import TakingDownloads
 from truck.pos.screens.menu import run_menu
 from truck.pos.screens.one_dialog import one_dialog
 from truck.pos.screens.payment import PaymentScreen
@@ -49,7 +50,7 @@ def quantity_text(line: ReceiptLine) -> str:
     return str(line.quantity)
 
 
-class SaleScreen(Weighing, Screen[None]):
+class SaleScreen(Weighing, TakingDownloads, Screen[None]):
     BINDINGS = [
         Binding("f1", "department", "key.department"),
         Binding("f2", "search", "key.search"),
@@ -97,12 +98,15 @@ class SaleScreen(Weighing, Screen[None]):
         table.add_column(t("sale.col_text"), width=24)
         table.add_column(t("sale.col_qty"), width=10)
         table.add_column(t("sale.col_total"), width=10)
+        news = self.take_downloads()  # between receipts: before the buttons name articles
         loose = self.query_one("#loose", Vertical)
         for number in self.session.opened.config.pos.loose_goods:
             article = self.session.article(number)
             if article is not None:
                 loose.mount(Button(article.name.split()[0], id=f"loose-{number}", classes="loose"))
         self.refresh_all()
+        if news:
+            self.say(news)
         self.focus_entry()
         self.set_interval(PRINTER_POLL_SECONDS, self.poll_printer)
         self.set_interval(PLACE_POLL_SECONDS, self.refresh_place)
@@ -143,9 +147,10 @@ class SaleScreen(Weighing, Screen[None]):
         return ""
 
     def refresh_place(self) -> None:
-        """The agent writes arrivals and departures while the till runs: show them."""
+        """The agent writes arrivals, departures and downloads while the till runs."""
         self.refresh_header()
         self.query_one("#status", StatusLine).refresh_status()
+        self.take_downloads_now()
 
     def refresh_header(self) -> None:
         session = self.session
@@ -440,10 +445,12 @@ class SaleScreen(Weighing, Screen[None]):
         outcome = await self.print(done.number)
         if outcome.printed:
             await self.poll_printer()  # after the receipt: paper near its end?
+        news = self.take_downloads()  # the receipt is finished: a new list may apply now
         if outcome.printed:
-            self.say(t("sale.paid", number=done.number))
+            self.say("  –  ".join(filter(None, [t("sale.paid", number=done.number), news])))
         else:
-            self.say(t("sale.not_printed", number=done.number, reason=outcome.message), error=True)
+            text = t("sale.not_printed", number=done.number, reason=outcome.message)
+            self.say("  –  ".join(filter(None, [text, news])), error=True)
         paid_out = done.receipt.total < 0
         self.refresh_all(change=done.receipt.total if paid_out else done.receipt.change)
 

@@ -1,0 +1,230 @@
+"""The hub's ingest: journals, tracks, positions and status from the trucks into the hub store.
+
+What arrives is read with the wire protocol (tourkasse.protocol). A journal batch is committed
+to the store first, then acknowledged to the truck ("committed through N", cumulative), and
+only then to the broker, so a hub killed at any moment loses nothing: the broker hands the
+message over again, and the truck sends again whatever it has no acknowledgement for. A gap
+or a broken chain asks the truck to send again from where the hub's journal ends. Whatever
+cannot be accepted is kept in the store with the reason; nothing stops the ingest but ``stop``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import paho.mqtt.client as mqtt
+
+from hub.config import MqttSettings
+from hub.mqtt import connect, hub_client
+from tourkasse import protocol
+from tourkasse.protocol import (
+    Ack,
+    JournalBatch,
+    Position,
+    ProtocolError,
+    Resend,
+    Status,
+    TrackAck,
+    TrackBatch,
+    truck_topic,
+)
+
+SUBSCRIPTIONS = (
+    (f"{protocol.PREFIX}/truck/+/journal", 1),
+    (f"{protocol.PREFIX}/truck/+/track", 1),
+    (f"{protocol.PREFIX}/truck/+/status", 1),
+    (f"{protocol.PREFIX}/truck/+/position", 0),
+)
+RESEND_QUIET_S = 2.0  # the same "send again from N" is not repeated within this time
+
+
+class Store(Protocol):
+    def accept_batch(self, batch: JournalBatch, *, received_at: datetime) -> Any: ...
+    def reject(
+        self, *, topic: str, payload: bytes, reason: str, received_at: datetime, truck: str | None
+    ) -> None: ...
+    def save_status(self, status: Status, *, received_at: datetime) -> None: ...
+    def save_position(self, position: Position, *, received_at: datetime) -> None: ...
+    def add_track(self, batch: TrackBatch) -> str: ...
+    def close(self) -> None: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ingest:
+    """Reads the trucks' topics until ``run``'s stop event is set.
+
+    The store is opened by ``open_store`` on the ingest's own thread (a store object belongs to
+    one thread). If the store fails (a database restart), the ingest disconnects without
+    acknowledging, waits, opens the store again and reconnects: the broker redelivers.
+    """
+
+    def __init__(
+        self,
+        settings: MqttSettings,
+        open_store: Callable[[], Store],
+        *,
+        say: Callable[[str], None] = print,
+        clock: Callable[[], datetime] = utc_now,
+        client_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.open_store = open_store
+        self.say = say
+        self.clock = clock
+        self.client_id = client_id or settings.client_id
+        self.store: Store | None = None
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()  # the broker confirmed our subscriptions
+        self.store_failed: Exception | None = None
+        self._last_resend: dict[str, tuple[int, float]] = {}
+        self.batches = 0  # journal batches handled, for the bench and the log
+
+    # --- the loop -----------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.store_failed = None
+            try:
+                self.store = self.open_store()
+            except Exception as exc:  # a database that is not there yet: try again
+                self.say(f"Speicher der Zentrale nicht erreichbar: {exc} – neuer Versuch in 5 s")
+                stop.wait(5)
+                continue
+            try:
+                self._serve(stop)
+            finally:
+                self.connected.clear()
+                self.store.close()
+                self.store = None
+            if self.store_failed is not None and not stop.is_set():
+                self.say(
+                    f"Speicher der Zentrale gestört: {self.store_failed} – neuer Versuch in 5 s"
+                )
+                stop.wait(5)
+
+    def _serve(self, stop: threading.Event) -> None:
+        client = hub_client(self.settings, client_id=self.client_id, manual_ack=True)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_subscribe = lambda *_: self.subscribed.set()
+        connect(client, self.settings, persistent=True)
+
+        def watch() -> None:
+            while not stop.wait(0.2):
+                if self.store_failed is not None:
+                    break
+            client.disconnect()
+
+        watcher = threading.Thread(target=watch, name="ingest-stop", daemon=True)
+        watcher.start()
+        client.loop_forever(retry_first_connection=True)
+        watcher.join()
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            self.say(f"Broker lehnt die Anmeldung der Zentrale ab: {reason}")
+            return
+        client.subscribe(list(SUBSCRIPTIONS))
+        self.connected.set()
+        self.say(f"Zentrale verbunden mit {self.settings.host}:{self.settings.port}")
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if self.connected.is_set():
+            self.say(f"Verbindung zum Broker getrennt ({reason})")
+        self.connected.clear()
+        self.subscribed.clear()
+
+    def _on_message(self, client: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        if self.store_failed is not None:
+            return  # not acknowledged: the broker hands it over again after the reconnect
+        try:
+            self.handle(client, message.topic, bytes(message.payload))
+        except Exception as exc:
+            self.store_failed = exc
+            return
+        if message.qos > 0:
+            client.ack(message.mid, message.qos)
+
+    # --- one message --------------------------------------------------------------------
+    def handle(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
+        """Store what the message says (and answer it); keep it with the reason if it is bad."""
+        assert self.store is not None
+        now = self.clock()
+        try:
+            message = protocol.decode(topic, payload)
+        except ProtocolError as refused:
+            self.store.reject(
+                topic=topic,
+                payload=payload,
+                reason=str(refused),
+                received_at=now,
+                truck=_truck_of(topic),
+            )
+            self.say(f"Nachricht auf {topic} abgelehnt: {refused}")
+            return
+        if isinstance(message, JournalBatch):
+            self._journal(client, message, now)
+        elif isinstance(message, Status):
+            self.store.save_status(message, received_at=now)
+        elif isinstance(message, Position):
+            self.store.save_position(message, received_at=now)
+        elif isinstance(message, TrackBatch):
+            through = self.store.add_track(message)
+            _publish(client, truck_topic(message.truck, "ack"), TrackAck(message.truck, through))
+        else:  # our own kind of message on a truck's topic: not for us to act on
+            self.store.reject(
+                topic=topic,
+                payload=payload,
+                reason=f"{type(message).__name__} kommt von der Zentrale, nicht von einem Wagen",
+                received_at=now,
+                truck=_truck_of(topic),
+            )
+
+    def _journal(self, client: mqtt.Client, batch: JournalBatch, now: datetime) -> None:
+        assert self.store is not None
+        outcome = self.store.accept_batch(batch, received_at=now)
+        self.batches += 1
+        if outcome.forks:
+            self.say(
+                f"ALARM Wagen {batch.truck}: {outcome.forks} Einträge mit gleicher Nummer, aber "
+                "anderem Inhalt (zurückgespieltes Backup? kopierte Speicherkarte?) – in Quarantäne"
+            )
+        if outcome.through > 0:
+            _publish(client, truck_topic(batch.truck, "ack"), Ack(batch.truck, outcome.through))
+        if outcome.resend_from is not None and self._should_ask(batch.truck, outcome.resend_from):
+            reason = outcome.reason or ""
+            _publish(
+                client,
+                truck_topic(batch.truck, "resend"),
+                Resend(batch.truck, outcome.resend_from, reason),
+            )
+            self.say(
+                f"Wagen {batch.truck}: bitte ab Eintrag {outcome.resend_from} neu senden ({reason})"
+            )
+
+    def _should_ask(self, truck: str, since: int) -> bool:
+        # A gap makes every batch in flight behind it ask again; one request is enough.
+        last = self._last_resend.get(truck)
+        now = time.monotonic()
+        if last is not None and last[0] == since and now - last[1] < RESEND_QUIET_S:
+            return False
+        self._last_resend[truck] = (since, now)
+        return True
+
+
+def _publish(client: mqtt.Client, topic: str, message: protocol.Message) -> None:
+    client.publish(topic, protocol.encode(message), qos=1)
+
+
+def _truck_of(topic: str) -> str | None:
+    try:
+        return protocol.parse_topic(topic).truck
+    except ProtocolError:
+        return None

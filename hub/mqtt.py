@@ -1,0 +1,54 @@
+"""The hub's MQTT client: MQTT 5, a fixed client id, a session the broker keeps while we rest.
+
+pitfalls.md: with MQTT 5 a new process starts a clean session unless told otherwise; a consumer
+that must not miss messages needs a fixed client id, clean start off and a session expiry.
+Messages are acknowledged to the broker by hand (``manual_ack``), after the store has
+committed them, so a hub killed mid-message gets it again from the broker.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from hub.config import MqttSettings
+
+
+def hub_client(
+    settings: MqttSettings, *, client_id: str | None = None, manual_ack: bool = False
+) -> mqtt.Client:
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id or settings.client_id,
+        protocol=mqtt.MQTTv5,
+        manual_ack=manual_ack,
+    )
+    if settings.username:
+        client.username_pw_set(settings.username, settings.password or None)
+    if settings.tls_ca is not None:
+        client.tls_set(ca_certs=str(settings.tls_ca), tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    client.max_inflight_messages_set(100)
+    client.max_queued_messages_set(0)
+    return client
+
+
+def session_properties(expiry_s: int) -> Properties:
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = expiry_s
+    return properties
+
+
+def connect(client: mqtt.Client, settings: MqttSettings, *, persistent: bool) -> None:
+    """Start connecting (the network loop finishes it and reconnects on its own)."""
+    client.connect_async(
+        settings.host,
+        settings.port,
+        keepalive=settings.keepalive_s,
+        clean_start=not persistent,
+        properties=session_properties(settings.session_expiry_s) if persistent else None,
+    )

@@ -1,0 +1,178 @@
+"""The thin layer between the hub store and its two databases: SQLite and PostgreSQL.
+
+Everything above it writes portable SQL with ``?`` placeholders and ``ON CONFLICT`` upserts;
+this layer connects, turns placeholders into psycopg's, runs transactions, fills in the few
+column types that differ (``{blob}``, ``{id_pk}``) and takes the locks that SQLite does not need
+(its write transactions are serialised by ``BEGIN IMMEDIATE`` already).
+
+A :class:`Database` is one connection: use it from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Params = Sequence[Any]
+
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """The hub store cannot be used; str() says why, in German, for the operator."""
+
+
+class Database:
+    """One connection to the hub's database, with the dialect's differences behind it."""
+
+    name: str
+    types: dict[str, str]
+
+    def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        raise NotImplementedError
+
+    def run_many(self, sql: str, params: Sequence[Params]) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def lock(self, key: str) -> None:
+        """Serialise writers that touch ``key`` (e.g. one truck) until the transaction ends."""
+
+    def lock_tables(self, tables: Sequence[str]) -> None:
+        """Keep other writers off these tables until the transaction ends."""
+
+    def ddl(self, sql: str) -> str:
+        return sql.format(**self.types)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
+    name = "sqlite"
+    types = {"blob": "BLOB", "id_pk": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = FULL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Datenbank {path} nicht nutzbar: {exc}") from exc
+        if str(mode).lower() != "wal":
+            conn.close()
+            raise StoreError(f"Datenbank {path}: WAL-Modus nicht möglich ({mode})")
+        self.conn = conn
+        self.path = path
+
+    def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        return self.conn.execute(sql, params).rowcount
+
+    def run_many(self, sql: str, params: Sequence[Params]) -> None:
+        self.conn.executemany(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresDatabase(Database):
+    name = "postgresql"
+    types = {"blob": "BYTEA", "id_pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # the hub extra is not installed
+            raise StoreError(
+                "PostgreSQL braucht das Paket psycopg: pip install 'tourkasse[hub]'"
+            ) from exc
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"PostgreSQL nicht erreichbar ({_without_password(url)}): {exc}"
+            ) from exc
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        cursor = self.conn.execute(self._sql(sql), params or None)
+        return cursor.fetchall() if cursor.description is not None else []
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        return self.conn.execute(self._sql(sql), params or None).rowcount
+
+    def run_many(self, sql: str, params: Sequence[Params]) -> None:
+        if params:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.conn.transaction():
+            yield
+
+    def lock(self, key: str) -> None:
+        self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+    def lock_tables(self, tables: Sequence[str]) -> None:
+        self.conn.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _without_password(url: str) -> str:
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user_password = head.partition("//")
+    return f"{scheme}//{user_password.split(':', 1)[0]}:***@{tail}"
+
+
+def connect(url: str) -> Database:
+    """A connection for ``sqlite:///ABSOLUTE/PATH`` or ``postgresql://…``."""
+    if url.startswith(SQLITE_PREFIX):
+        path = Path(url[len(SQLITE_PREFIX) :])
+        if not path.is_absolute():
+            raise StoreError(f"SQLite-Pfad muss absolut sein: {url}")
+        return SqliteDatabase(path)
+    if url.startswith(POSTGRES_PREFIXES):
+        return PostgresDatabase(url)
+    raise StoreError(f"unbekannte Speicher-URL {url!r} (erwartet sqlite:///… oder postgresql://…)")

@@ -1,0 +1,70 @@
+"""Reading the stored journals back, and what went wrong: refused messages, forks, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from hub.store.dialect import Database
+from hub.store.model import Alert, Fork, Rejected
+
+PAGE = 500
+
+
+def committed_through(db: Database, truck: str) -> int:
+    row = db.one("SELECT last_seq FROM trucks WHERE truck = ?", [truck])
+    return int(row[0]) if row else 0
+
+
+def trucks(db: Database) -> list[str]:
+    return [row[0] for row in db.rows("SELECT truck FROM trucks ORDER BY truck")]
+
+
+def journal(db: Database, truck: str, after: int = 0) -> Iterator[bytes]:
+    """The truck's canonical bytes in sequence order, a page at a time."""
+    while True:
+        page = db.rows(
+            "SELECT seq, data FROM journal WHERE truck = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [truck, after, PAGE],
+        )
+        for _, data in page:
+            yield bytes(data)
+        if len(page) < PAGE:
+            return
+        after = page[-1][0]
+
+
+def forks(db: Database, truck: str | None = None) -> list[Fork]:
+    sql = "SELECT id, truck, seq, stored_hash, arriving_hash, data, received_at FROM forks"
+    params: list[str] = []
+    if truck is not None:
+        sql, params = sql + " WHERE truck = ?", [truck]
+    rows = db.rows(sql + " ORDER BY truck, seq, id", params)
+    return [
+        Fork(key, owner, seq, stored, arriving, bytes(data), datetime.fromisoformat(received))
+        for key, owner, seq, stored, arriving, data, received in rows
+    ]
+
+
+def alerts(db: Database) -> list[Alert]:
+    """Trucks whose journal forked: the first forked entry, how many, since when."""
+    rows = db.rows(
+        "SELECT truck, min(seq), count(*), min(received_at) FROM forks GROUP BY truck "
+        "ORDER BY truck"
+    )
+    return [
+        Alert(truck, int(first), int(count), datetime.fromisoformat(seen))
+        for truck, first, count, seen in rows
+    ]
+
+
+def rejected(db: Database, limit: int = 100) -> list[Rejected]:
+    rows = db.rows(
+        "SELECT id, received_at, topic, truck, reason, payload FROM rejected "
+        "ORDER BY id DESC LIMIT ?",
+        [limit],
+    )
+    return [
+        Rejected(key, datetime.fromisoformat(received), topic, truck, reason, bytes(payload))
+        for key, received, topic, truck, reason, payload in rows
+    ]

@@ -1,0 +1,172 @@
+"""The hub store's tables, as numbered migrations applied when the store is opened.
+
+Each migration runs in its own transaction together with the row in ``schema_version`` that
+records it, so a store is always at exactly one version. Only append to ``MIGRATIONS``; never
+change one that has shipped. The SQL is portable between SQLite and PostgreSQL: ``{blob}`` and
+``{id_pk}`` are filled in by the dialect. Money is integer cents (BIGINT); times are UTC text
+with microseconds and an explicit offset (``2026-11-24T08:00:00.000000+00:00``), which sorts
+as time does; business days are ``YYYY-MM-DD`` in the store's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hub.store.dialect import Database, StoreError
+from tourkasse.journal import format_time
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the journals, what was refused, the trucks' telemetry, the turnover projections
+    (
+        """CREATE TABLE trucks (
+            truck TEXT PRIMARY KEY,
+            last_seq BIGINT NOT NULL,
+            last_hash TEXT NOT NULL,
+            next_number BIGINT,
+            next_closing_number BIGINT,
+            last_at TEXT,
+            first_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE journal (
+            truck TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            hash TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            data {blob} NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (truck, seq)
+        )""",
+        """CREATE TABLE forks (
+            id {id_pk},
+            truck TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            stored_hash TEXT NOT NULL,
+            arriving_hash TEXT NOT NULL,
+            data {blob} NOT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (truck, seq, arriving_hash)
+        )""",
+        """CREATE TABLE rejected (
+            id {id_pk},
+            received_at TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            truck TEXT,
+            reason TEXT NOT NULL,
+            payload {blob} NOT NULL
+        )""",
+        "CREATE INDEX rejected_by_truck ON rejected (truck, reason)",
+        """CREATE TABLE statuses (
+            truck TEXT PRIMARY KEY,
+            online BOOLEAN NOT NULL,
+            at TEXT NOT NULL,
+            version TEXT NOT NULL,
+            journal_seq BIGINT NOT NULL,
+            backlog BIGINT NOT NULL,
+            devices TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE track (
+            truck TEXT NOT NULL,
+            time TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            lat BIGINT NOT NULL,
+            lon BIGINT NOT NULL,
+            speed_cm_s BIGINT NOT NULL,
+            PRIMARY KEY (truck, time)
+        )""",
+        """CREATE TABLE positions (
+            truck TEXT PRIMARY KEY,
+            time TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            lat BIGINT NOT NULL,
+            lon BIGINT NOT NULL,
+            speed_cm_s BIGINT NOT NULL,
+            received_at TEXT NOT NULL
+        )""",
+        # projections: rebuilt from the journal at any time (stop '' = sold without a stop)
+        """CREATE TABLE turnover_rates (
+            day TEXT NOT NULL,
+            truck TEXT NOT NULL,
+            stop TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            gross BIGINT NOT NULL,
+            vat BIGINT NOT NULL,
+            PRIMARY KEY (day, truck, stop, rate)
+        )""",
+        """CREATE TABLE turnover_payments (
+            day TEXT NOT NULL,
+            truck TEXT NOT NULL,
+            stop TEXT NOT NULL,
+            method TEXT NOT NULL,
+            amount BIGINT NOT NULL,
+            PRIMARY KEY (day, truck, stop, method)
+        )""",
+        """CREATE TABLE turnover_counts (
+            day TEXT NOT NULL,
+            truck TEXT NOT NULL,
+            stop TEXT NOT NULL,
+            receipts BIGINT NOT NULL,
+            voids BIGINT NOT NULL,
+            training BIGINT NOT NULL,
+            training_total BIGINT NOT NULL,
+            aborted BIGINT NOT NULL,
+            PRIMARY KEY (day, truck, stop)
+        )""",
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ),
+)
+
+PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")
+
+
+def schema_version(db: Database) -> int:
+    row = db.one("SELECT max(version) FROM schema_version")
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(db: Database) -> int:
+    """Bring the store's tables up to date; returns the version it is at."""
+    with db.transaction():
+        db.lock("tourkasse-hub-schema")  # two processes opening a new store at once
+        db.run(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise StoreError(
+            f"Der Speicher hat Version {current}, diese Software kennt nur bis "
+            f"{len(MIGRATIONS)}: bitte Tourkasse aktualisieren"
+        )
+    for version, statements in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        with db.transaction():
+            db.lock("tourkasse-hub-schema")
+            if schema_version(db) >= version:  # another process was quicker
+                continue
+            for statement in statements:
+                db.run(db.ddl(statement))
+            db.run(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                [version, format_time(datetime.now(UTC))],
+            )
+    return len(MIGRATIONS)
+
+
+def setting(db: Database, key: str) -> str | None:
+    row = db.one("SELECT value FROM settings WHERE key = ?", [key])
+    return row[0] if row else None
+
+
+def set_setting(db: Database, key: str, value: str) -> None:
+    db.run(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

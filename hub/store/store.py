@@ -1,0 +1,144 @@
+"""The hub store: the trucks' journals, what was refused, telemetry, and the turnover figures.
+
+:func:`open_store` connects (SQLite by default, PostgreSQL for fleets), brings the tables up to
+date and returns a :class:`HubStore`. Both databases behave the same; see ``dialect.py`` for
+the few differences and ``schema.py`` for the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hub.store import ingest, projections, queries, report, schema, telemetry
+from hub.store.dialect import StoreError, connect
+from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
+from tourkasse import protocol
+from tourkasse.journal import format_time
+
+TIMEZONE_SETTING = "projections.timezone"
+
+
+class HubStore:
+    """One connection to the hub store.
+
+    A HubStore is used from one thread (it holds one database connection): give each thread,
+    or each process, a store of its own. Several stores on the same database may write at the
+    same time: SQLite serialises them (WAL, busy timeout), PostgreSQL locks per truck.
+    """
+
+    def __init__(self, url: str, *, timezone: str = "Europe/Berlin") -> None:
+        try:
+            self.zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise StoreError(f"unbekannte Zeitzone {timezone!r}") from None
+        self.timezone = timezone
+        self.db = connect(url)
+        try:
+            schema.migrate(self.db)
+            self._check_timezone()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _check_timezone(self) -> None:
+        """Business days depend on the time zone: computed with another one, compute again."""
+        with self.db.transaction():
+            known = schema.setting(self.db, TIMEZONE_SETTING)
+            if known is None:
+                schema.set_setting(self.db, TIMEZONE_SETTING, self.timezone)
+        if known is not None and known != self.timezone:
+            self.rebuild_projections()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> HubStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- journals ----------------------------------------------------------------------
+
+    def accept_batch(self, batch: protocol.JournalBatch, *, received_at: datetime) -> BatchOutcome:
+        """Store what is new in the batch, in one transaction committed before it returns."""
+        return ingest.accept_batch(self.db, self.zone, batch, received_at)
+
+    def reject(
+        self,
+        *,
+        topic: str,
+        payload: bytes,
+        reason: str,
+        received_at: datetime,
+        truck: str | None = None,
+    ) -> None:
+        """Keep a message the ingest cannot accept, its payload bytes exactly as received."""
+        with self.db.transaction():
+            ingest.insert_rejected(
+                self.db, topic, bytes(payload), reason, format_time(received_at), truck
+            )
+
+    def rejected(self, limit: int = 100) -> list[Rejected]:
+        """Refused messages, newest first."""
+        return queries.rejected(self.db, limit)
+
+    def committed_through(self, truck: str) -> int:
+        return queries.committed_through(self.db, truck)
+
+    def trucks(self) -> list[str]:
+        """Trucks with a journal on the hub."""
+        return queries.trucks(self.db)
+
+    def journal(self, truck: str, after: int = 0) -> Iterator[bytes]:
+        """The truck's entries after ``after`` as canonical bytes, in sequence order."""
+        return queries.journal(self.db, truck, after)
+
+    def forks(self, truck: str | None = None) -> list[Fork]:
+        return queries.forks(self.db, truck)
+
+    def alerts(self) -> list[Alert]:
+        return queries.alerts(self.db)
+
+    # --- telemetry -----------------------------------------------------------------------
+
+    def save_status(self, status: protocol.Status, *, received_at: datetime) -> None:
+        telemetry.save_status(self.db, status, received_at)
+
+    def statuses(self) -> list[TruckStatus]:
+        return telemetry.statuses(self.db)
+
+    def add_track(self, batch: protocol.TrackBatch) -> str:
+        """Store the track's points once each; returns the truck's latest stored point time."""
+        return telemetry.add_track(self.db, batch)
+
+    def track(self, truck: str, since: datetime | None = None) -> list[protocol.TrackPoint]:
+        return telemetry.track(self.db, truck, since)
+
+    def save_position(self, position: protocol.Position, *, received_at: datetime) -> None:
+        telemetry.save_position(self.db, position, received_at)
+
+    def positions(self) -> list[TruckPosition]:
+        return telemetry.positions(self.db)
+
+    # --- figures -------------------------------------------------------------------------
+
+    def rebuild_projections(self) -> int:
+        """Compute every projection again from the journals alone; returns entries read."""
+        with self.db.transaction():
+            read = projections.rebuild(self.db, self.zone)
+            schema.set_setting(self.db, TIMEZONE_SETTING, self.timezone)
+        return read
+
+    def turnover(self, day: date, *, truck: str | None = None) -> report.TurnoverReport:
+        return report.turnover(self.db, day, self.timezone, truck)
+
+
+def open_store(url: str, *, timezone: str = "Europe/Berlin") -> HubStore:
+    """Open the hub store at ``sqlite:////ABSOLUTE/PATH`` or ``postgresql://…``.
+
+    Creates or updates the tables. Raises :class:`StoreError` (German) when it cannot.
+    """
+    return HubStore(url, timezone=timezone)

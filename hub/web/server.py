@@ -1,0 +1,31 @@
+"""The hub's web server: uvicorn serving the FastAPI app until the stop event is set."""
+
+from __future__ import annotations
+
+import threading
+
+import uvicorn
+
+from hub.config import HubConfig
+from hub.web.app import create_app
+
+
+class WebServer:
+    def __init__(self, config: HubConfig) -> None:
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(config),
+                host=config.web.host,
+                port=config.web.port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
+
+    def run(self, stop: threading.Event) -> None:
+        def watch() -> None:
+            stop.wait()
+            self.server.should_exit = True
+
+        threading.Thread(target=watch, name="web-stop", daemon=True).start()
+        self.server.run()

@@ -1,0 +1,193 @@
+"""Benchmark: draining journalled sales into the hub against single QoS 1 messages.
+
+One Mosquitto for the run. A truck sells N five-line cash sales with the real till and the
+software TSE (set-up, timed apart). The baseline, through the same broker in the same run: every
+journal entry's canonical bytes as one QoS 1 message from a paho MQTT 5 client to a second one
+subscribed at QoS 1, timed from the first publish until all are received and acknowledged. Then
+per hub store (an SQLite file; a fresh database of a throwaway PostgreSQL cluster): the hub's
+ingest and the agent's sync on a fresh copy of the truck, timed from the sync's start until the
+truck holds the hub's acknowledgement of its last entry (the hub acknowledges only what it has
+committed; the store is checked afterwards). Printed: entries/s and the ratio to the baseline.
+
+It uses the test helpers in tests/support (fleet: truck, sales, sync and ingest threads;
+hub_checks: what the hub has committed; postgres: the throwaway cluster), because they are
+exactly the real parts wired as the sync tests wire them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import paho.mqtt.client as mqtt  # noqa: E402
+from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
+
+from hub.broker import LocalBroker  # noqa: E402
+from tests.support.fleet import IngestThread, SyncThread, sell, truck_config, truck_journal  # noqa: E402
+from tests.support.hub_checks import committed  # noqa: E402
+
+RAW_TOPIC = "bench/raw"
+TRUCK = "T01"
+TARGET = 1.0
+
+
+def mqtt5_client(client_id: str) -> mqtt.Client:
+    return mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+
+
+def raw_seconds(port: int, payloads: list[bytes], timeout: float) -> float:
+    """Seconds for ``payloads`` as single QoS 1 messages: first publish to last PUBACK and
+    last message received, whichever comes later."""
+    total = len(payloads)
+    counts = {"received": 0, "acked": 0}
+    subscribed, received, acked = threading.Event(), threading.Event(), threading.Event()
+
+    def on_message(_c, _u, _m) -> None:
+        counts["received"] += 1
+        if counts["received"] == total:
+            received.set()
+
+    def on_publish(_c, _u, _mid, _rc, _p) -> None:
+        counts["acked"] += 1
+        if counts["acked"] == total:
+            acked.set()
+
+    subscriber = mqtt5_client("bench-raw-sub")
+    subscriber.on_message = on_message
+    subscriber.on_subscribe = lambda *_: subscribed.set()
+    subscriber.on_connect = lambda client, *_: client.subscribe(RAW_TOPIC, qos=1)
+    publisher = mqtt5_client("bench-raw-pub")
+    publisher.max_inflight_messages_set(50)  # as the truck's client (truck/agent/mqtt_link.py)
+    publisher.on_publish = on_publish
+    connected = threading.Event()
+    publisher.on_connect = lambda *_: connected.set()
+    try:
+        for client in (subscriber, publisher):
+            client.connect("127.0.0.1", port, keepalive=30)
+            client.loop_start()
+        if not (subscribed.wait(10) and connected.wait(10)):
+            raise RuntimeError("Baseline: paho-Clients kommen nicht zum Broker")
+        began = time.perf_counter()
+        for payload in payloads:
+            publisher.publish(RAW_TOPIC, payload, qos=1)
+        deadline = began + timeout
+        for done in (received, acked):
+            if not done.wait(max(0.0, deadline - time.perf_counter())):
+                raise RuntimeError(f"Baseline unvollständig nach {timeout:.0f} s: {counts}")
+        return time.perf_counter() - began
+    finally:
+        for client in (publisher, subscriber):
+            client.disconnect()
+            client.loop_stop()
+
+
+def drain_seconds(kind: str, url: str, port: int, config: Path, last: int, timeout: float) -> float:
+    """Seconds from the sync's start until the truck has the hub's acknowledgement of ``last``."""
+    with IngestThread(url, port, client_id=f"bench-ingest-{kind}") as ingest:
+        agent = SyncThread(config)
+        pause = threading.Event()
+        began = time.perf_counter()
+        with agent:
+            while agent.sync.acked < last:
+                if time.perf_counter() - began > timeout:
+                    raise RuntimeError(
+                        f"nach {timeout:.0f} s bestätigt bis {agent.sync.acked} von {last}: "
+                        f"{agent.lines[-5:]} {ingest.lines[-5:]}"
+                    )
+                pause.wait(0.005)
+            elapsed = time.perf_counter() - began
+    on_hub = committed(url, TRUCK)
+    if on_hub != last:
+        raise RuntimeError(f"die Zentrale hat bis {on_hub} festgeschrieben, erwartet {last}")
+    return elapsed
+
+
+def store_url(kind: str, root: Path, stack: contextlib.ExitStack) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{root / 'hub.sqlite'}"
+    from tests.support.postgres import start_cluster
+
+    began = time.perf_counter()
+    cluster = start_cluster()
+    stack.callback(cluster.stop)
+    url = cluster.url(cluster.create_database())
+    print(f"  PostgreSQL cluster started in {time.perf_counter() - began:.1f} s (set-up)")
+    return url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sales", type=int, default=10_000)
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per measurement")
+    args = parser.parse_args()
+    stores = [kind.strip() for kind in args.stores.split(",") if kind.strip()]
+    unknown = set(stores) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown store(s): {', '.join(sorted(unknown))}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up as on Ctrl+C
+
+    with contextlib.ExitStack() as stack:
+        var = REPO / "var"
+        root = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(
+                    prefix="tourkasse-bench-sync-", dir=var if var.is_dir() else None
+                )
+            )
+        )
+        broker = stack.enter_context(LocalBroker(root / "broker"))
+        truck = root / "truck"
+        config = truck_config(truck, port=broker.port, drain_per_s=1_000_000)
+        print(f"Sync benchmark, {args.sales} sales, one Mosquitto (port {broker.port}), same run")
+        began = time.perf_counter()
+        sell(config, args.sales)
+        entries = truck_journal(config)
+        size = sum(map(len, entries)) / len(entries)
+        print(
+            f"  set-up: {args.sales} sales with the real till and software TSE in "
+            f"{time.perf_counter() - began:.1f} s: {len(entries)} journal entries, "
+            f"{size:.0f} bytes each on average"
+        )
+        rows: list[tuple[str, float]] = []
+        raw = raw_seconds(broker.port, entries, args.timeout)
+        raw_rate = len(entries) / raw
+        rows.append(("baseline: single QoS 1 messages", raw))
+        for kind in stores:
+            copy = root / f"truck-{kind}"
+            shutil.copytree(truck, copy)  # a fresh journal: nothing acknowledged yet
+            url = store_url(kind, root, stack)
+            seconds = drain_seconds(
+                kind, url, broker.port, copy / config.name, len(entries), args.timeout
+            )
+            rows.append((f"sync into the hub, {kind}", seconds))
+
+    print()
+    print(f"  {'':34} {'entries':>8} {'seconds':>8} {'entries/s':>10} {'ratio':>6}")
+    for name, seconds in rows:
+        rate = len(entries) / seconds
+        print(f"  {name:34} {len(entries):8d} {seconds:8.2f} {rate:10.0f} {rate / raw_rate:6.2f}")
+    ratios = [len(entries) / seconds / raw_rate for _, seconds in rows[1:]]
+    met = all(ratio >= TARGET for ratio in ratios)
+    print(
+        f"  target: drain rate / raw rate >= {TARGET:.1f} for every store: "
+        f"{'met' if met else 'NOT met'}"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process (till, sync, ingest, clients): {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

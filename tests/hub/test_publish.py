@@ -1,0 +1,159 @@
+"""``tourkasse hub publish articles|tours`` against a real Mosquitto: checked, versioned, retained.
+
+What the broker holds is read as a truck would: subscribe, and the retained message comes first.
+"Nothing retained" is proved with a barrier, never a pause: after subscribing, a marker is sent
+to a topic of our own; the broker keeps the order, so once the marker is back, a retained
+message would have been too.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from hub.broker import LocalBroker, free_port
+from hub.cli import main
+from tests.conftest import EXAMPLE_ARTICLES, EXAMPLE_TOUR
+from tourkasse.article_list import load_article_list
+from tourkasse.protocol import Download, decode, fleet_topic
+
+WAIT = 5.0
+pytestmark = pytest.mark.skipif(not Path("/usr/sbin/mosquitto").exists(), reason="mosquitto fehlt")
+
+
+def hub_config(tmp_path: Path, port: int, *, username: str = "hub", password: str = "") -> Path:
+    path = tmp_path / "hub.toml"
+    path.write_text(
+        f'[mqtt]\nhost = "127.0.0.1"\nport = {port}\nusername = "{username}"\n'
+        f'password = "{password}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def retained(port: int, kind: str, **login: str) -> Download | None:
+    """The download retained on the broker for ``kind`` now, as a truck gets it on subscribing."""
+    got: list[mqtt.MQTTMessage] = []
+    subscribed, marker_back = threading.Event(), threading.Event()
+    marker = f"tourkasse/v1/hub/test-marker/{kind}"  # where the hub may read and write
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if login:
+        client.username_pw_set(login["username"], login["password"])
+    client.on_subscribe = lambda *_: subscribed.set()
+
+    def on_message(_client, _userdata, message: mqtt.MQTTMessage) -> None:
+        if message.topic == marker:
+            marker_back.set()
+        else:
+            got.append(message)
+
+    client.on_message = on_message
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        client.subscribe([(fleet_topic(kind), 1), (marker, 1)])
+        assert subscribed.wait(WAIT), "no SUBACK"
+        client.publish(marker, b"x", qos=1)
+        assert marker_back.wait(WAIT), "the marker did not come back"
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    assert len(got) <= 1 and all(message.retain for message in got)
+    if not got:
+        return None
+    message = decode(got[0].topic, got[0].payload)
+    assert isinstance(message, Download)
+    return message
+
+
+@pytest.fixture
+def broker(tmp_path: Path):
+    with LocalBroker(tmp_path / "broker") as broker:
+        yield broker
+
+
+def test_each_publish_is_the_next_version_retained_for_every_truck(broker, tmp_path, capsys):
+    config = hub_config(tmp_path, broker.port)
+    count = len(load_article_list(EXAMPLE_ARTICLES).articles)
+    assert retained(broker.port, "articles") is None
+
+    assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"Artikelliste Version 1 veröffentlicht ({count} Artikel"
+    )
+    first = retained(broker.port, "articles")
+    assert (first.kind, first.version) == ("articles", 1)
+    assert first.content == EXAMPLE_ARTICLES.read_text(encoding="utf-8")
+
+    assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)]) == 0
+    assert "Artikelliste Version 2 veröffentlicht" in capsys.readouterr().out
+    assert retained(broker.port, "articles").version == 2
+    assert first.published_at <= retained(broker.port, "articles").published_at
+
+
+def test_tours_are_versioned_on_their_own(broker, tmp_path, capsys):
+    config = hub_config(tmp_path, broker.port)
+    main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)])
+    main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)])
+    assert main(["publish", "tours", str(EXAMPLE_TOUR), "--config", str(config)]) == 0
+    assert "Tourplan Version 1 veröffentlicht (" in capsys.readouterr().out
+    tours = retained(broker.port, "tours")
+    assert (tours.kind, tours.version) == ("tours", 1)
+    assert tours.content == EXAMPLE_TOUR.read_text(encoding="utf-8")
+
+
+def test_a_broken_file_is_refused_with_the_loaders_reasons_and_nothing_is_published(
+    broker, tmp_path, capsys
+):
+    config = hub_config(tmp_path, broker.port)
+    assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)]) == 0
+    broken = tmp_path / "articles.toml"
+    text = EXAMPLE_ARTICLES.read_text(encoding="utf-8")
+    broken.write_text(text.replace('price = "4,20"', 'price = "vier Euro"'), encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["publish", "articles", str(broken), "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "nichts veröffentlicht" in err
+    assert f"{broken}: article[0].price: " in err and "vier Euro" in err
+    assert retained(broker.port, "articles").version == 1  # the good one is still there
+    assert main(["publish", "tours", str(tmp_path / "fehlt.toml"), "--config", str(config)]) == 2
+    assert "Datei nicht gefunden" in capsys.readouterr().err
+    assert retained(broker.port, "tours") is None
+
+
+def test_an_unreachable_broker_is_said_plainly(tmp_path, capsys):
+    config = hub_config(tmp_path, free_port())  # nobody listens there
+    assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Nicht veröffentlicht: MQTT-Broker 127.0.0.1:")
+    assert "nicht erreichbar" in err
+
+
+def test_the_hubs_login_is_used_and_a_refusal_by_the_broker_is_not_taken_for_success(
+    tmp_path, capsys
+):
+    from hub.broker import BrokerSecurity
+
+    security = BrokerSecurity.write(
+        tmp_path / "auth", trucks={"T01": "wagen"}, hub={"hub": "zentrale"}
+    )
+    with LocalBroker(tmp_path / "broker", security=security) as broker:
+        good = hub_config(tmp_path, broker.hub_port, password="zentrale")
+        assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(good)]) == 0
+        login = {"username": "hub", "password": "zentrale"}
+        assert retained(broker.hub_port, "articles", **login).version == 1
+
+        wrong = hub_config(tmp_path, broker.hub_port, password="falsch")
+        assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(wrong)]) == 1
+        assert "lehnt die Anmeldung ab" in capsys.readouterr().err
+
+        # a truck's login may read the fleet's data but not write: MQTT 5 says "not authorized"
+        truck = hub_config(tmp_path, broker.port, username="T01", password="wagen")
+        assert main(["publish", "articles", str(EXAMPLE_ARTICLES), "--config", str(truck)]) == 1
+        assert "lehnt die" in capsys.readouterr().err
+        assert retained(broker.hub_port, "articles", **login).version == 1
