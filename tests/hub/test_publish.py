@@ -22,7 +22,6 @@ from tourkasse.article_list import load_article_list
 from tourkasse.protocol import Download, decode, fleet_topic
 
 WAIT = 5.0
-pytestmark = pytest.mark.skipif(not Path("/usr/sbin/mosquitto").exists(), reason="mosquitto fehlt")
 
 
 def hub_config(tmp_path: Path, port: int, *, username: str = "hub", password: str = "") -> Path:
