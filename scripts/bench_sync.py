@@ -8,6 +8,9 @@ per hub store (an SQLite file; a fresh database of a throwaway PostgreSQL cluste
 ingest and the agent's sync on a fresh copy of the truck, timed from the sync's start until the
 truck holds the hub's acknowledgement of its last entry (the hub acknowledges only what it has
 committed; the store is checked afterwards). Printed: entries/s and the ratio to the baseline.
+Each is measured ``--rounds`` times, interleaved, and the median counts (a busy machine varies).
+Everything runs in this one Python process: sync and ingest share one interpreter lock, as the
+baseline's two clients do.
 
 It uses the test helpers in tests/support (fleet: truck, sales, sync and ingest threads;
 hub_checks: what the hub has committed; postgres: the throwaway cluster), because they are
@@ -78,14 +81,14 @@ def raw_seconds(port: int, payloads: list[bytes], timeout: float) -> float:
             client.connect("127.0.0.1", port, keepalive=30)
             client.loop_start()
         if not (subscribed.wait(10) and connected.wait(10)):
-            raise RuntimeError("Baseline: paho-Clients kommen nicht zum Broker")
+            raise RuntimeError("baseline: the paho clients do not get to the broker")
         began = time.perf_counter()
         for payload in payloads:
             publisher.publish(RAW_TOPIC, payload, qos=1)
         deadline = began + timeout
         for done in (received, acked):
             if not done.wait(max(0.0, deadline - time.perf_counter())):
-                raise RuntimeError(f"Baseline unvollständig nach {timeout:.0f} s: {counts}")
+                raise RuntimeError(f"baseline incomplete after {timeout:.0f} s: {counts}")
         return time.perf_counter() - began
     finally:
         for client in (publisher, subscriber):
@@ -104,14 +107,14 @@ def drain_seconds(url: str, port: int, config: Path, last: int, timeout: float) 
             while agent.sync.acked < last:
                 if time.perf_counter() - began > timeout:
                     raise RuntimeError(
-                        f"nach {timeout:.0f} s bestätigt bis {agent.sync.acked} von {last}: "
+                        f"after {timeout:.0f} s acknowledged through {agent.sync.acked} of {last}: "
                         f"{agent.lines[-5:]} {ingest.lines[-5:]}"
                     )
                 pause.wait(0.005)
             elapsed = time.perf_counter() - began
     on_hub = committed(url, TRUCK)
     if on_hub != last:
-        raise RuntimeError(f"die Zentrale hat bis {on_hub} festgeschrieben, erwartet {last}")
+        raise RuntimeError(f"the hub committed through {on_hub}, expected {last}")
     return elapsed
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 ENTRY_VERSION = 1
@@ -65,7 +66,7 @@ class Entry:
     body: dict[str, Any]
     data: bytes  # the canonical bytes: what is hashed, stored and shipped
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return entry_hash(self.data)
 
@@ -114,12 +115,24 @@ def encode_entry(
     return Entry(truck, seq, at.astimezone(UTC), kind, prev, body, data)
 
 
+def _no_constants(token: str) -> Any:
+    raise JournalError(f"not storable in the journal: {token}")
+
+
 def decode_entry(data: bytes) -> Entry:
-    """Read canonical bytes back; bytes that are not canonical are rejected."""
+    """Read canonical bytes back; bytes that are not canonical are rejected.
+
+    One parse (refusing floats, NaN and Infinity on the way) and one encoding to compare: the
+    hub reads every entry of every truck through here.
+    """
     try:
-        envelope = json.loads(data.decode("utf-8"))
+        envelope = json.loads(
+            data.decode("utf-8"), parse_float=_no_floats, parse_constant=_no_constants
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise JournalError(f"kein gültiges JSON: {exc}") from exc
+    except RecursionError:
+        raise JournalError("kein gültiges JSON: zu tief verschachtelt") from None
     if not isinstance(envelope, dict):
         raise JournalError("kein JSON-Objekt")
     expected = {"v", "truck", "seq", "at", "kind", "prev", "body"}
@@ -130,11 +143,12 @@ def decode_entry(data: bytes) -> Entry:
     try:
         kind = EntryKind(envelope["kind"])
         at = datetime.fromisoformat(envelope["at"])
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise JournalError(str(exc)) from exc
     if at.tzinfo is None:
         raise JournalError("Zeit ohne Zeitzone")
-    if canonical_bytes(envelope) != data:
+    text = json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if text.encode("utf-8") != data:
         raise JournalError("nicht in kanonischer Form gespeichert (verändert?)")
     return Entry(
         envelope["truck"], envelope["seq"], at, kind, envelope["prev"], envelope["body"], data
@@ -162,7 +176,7 @@ class ChainBroken(JournalError):
 
 
 def check_chain(
-    rows: Iterable[tuple[int, bytes, str]],
+    rows: Iterable[tuple[int, bytes | Entry, str]],
     *,
     truck: str | None = None,
     prev_hash: str = GENESIS_HASH,
@@ -193,10 +207,13 @@ def check_chain(
     first_at: datetime | None = None
     last_at: datetime | None = prev_at
     for seq, data, stored_hash in rows:
+        # a caller that has decoded the entry already hands it over instead of its bytes
+        decoded = data if isinstance(data, Entry) else None
+        data = decoded.data if decoded is not None else data
         if seq != expected_seq:
             raise ChainBroken(expected_seq, f"fehlt (der nächste vorhandene Eintrag ist {seq})")
         try:
-            entry = decode_entry(data)
+            entry = decoded if decoded is not None else decode_entry(data)
         except JournalError as exc:
             raise ChainBroken(seq, str(exc)) from exc
         if entry.seq != seq:

@@ -47,6 +47,11 @@ class Database:
     def run_many(self, sql: str, params: Sequence[Params]) -> None:
         raise NotImplementedError
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        """Plain inserts of many rows (no conflicts expected): the fastest way each has."""
+        marks = ", ".join("?" * len(columns))
+        self.run_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         raise NotImplementedError
@@ -142,6 +147,16 @@ class PostgresDatabase(Database):
         if params:
             with self.conn.cursor() as cursor:
                 cursor.executemany(self._sql(sql), params)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        # COPY: one round trip for the whole batch instead of a statement per row
+        if rows:
+            with (
+                self.conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

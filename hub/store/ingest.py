@@ -143,7 +143,7 @@ def accept_batch(
                     resend_from = state.last_seq + 1
                     break
                 summary = check_chain(
-                    [(seq, data, entry.hash)],
+                    [(seq, entry, entry.hash)],
                     truck=truck,
                     prev_hash=state.last_hash,
                     first_seq=seq,
@@ -163,10 +163,8 @@ def accept_batch(
             state = state.after(summary)
             stored += 1
         if new_rows:
-            db.run_many(
-                "INSERT INTO journal (truck, seq, hash, kind, at, data, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                new_rows,
+            db.insert_rows(
+                "journal", ("truck", "seq", "hash", "kind", "at", "data", "received_at"), new_rows
             )
             _save_state(db, truck, state, received)
             apply(db, deltas)

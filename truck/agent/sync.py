@@ -14,6 +14,7 @@ thread only hands events over through a queue.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -41,6 +42,7 @@ STATUS_AT_MOST_EVERY_S = 2.0  # while draining the backlog changes with every ac
 WINDOW_BATCHES = 8  # batches in flight before waiting for the hub
 
 
+@functools.cache
 def software_version() -> str:
     try:
         return version("tourkasse")
@@ -299,11 +301,11 @@ class Sync:
         client.publish(protocol.truck_topic(self.truck, "position"), protocol.encode(point), qos=0)
 
     def _send_status(self, client: mqtt.Client, db: Database, last: int, now: float) -> None:
+        if self._status_sent is not None and now - self._status_at < STATUS_AT_MOST_EVERY_S:
+            return
         status = self._status(db, online=True, last=last)
         key = (status.journal_seq, status.backlog, status.devices)
         if key == self._status_sent and now - self._status_at < STATUS_EVERY_S:
-            return
-        if self._status_sent is not None and now - self._status_at < STATUS_AT_MOST_EVERY_S:
             return
         self._status_sent, self._status_at = key, now
         client.publish(
