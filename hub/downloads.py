@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.config import MqttSettings
+from hub.mqtt import hub_client
 from tourkasse.article_list import load_article_list, parse_article_list
 from tourkasse.protocol import PREFIX, Download, ProtocolError, decode, encode, fleet_topic
 from tourkasse.tour import load_tour_plan, parse_tour_plan
@@ -103,15 +103,9 @@ class _Connection:
         self.timeout = timeout
         self.where = f"{settings.host}:{settings.port}"
         # never the ingest's fixed client id: the broker would throw the ingest off
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=f"tourkasse-hub-publish-{secrets.token_hex(4)}",
-            protocol=mqtt.MQTTv5,
+        self.client = hub_client(
+            settings, client_id=f"tourkasse-hub-publish-{secrets.token_hex(4)}"
         )
-        if settings.username:
-            self.client.username_pw_set(settings.username, settings.password or None)
-        if settings.tls_ca is not None:
-            self.client.tls_set(ca_certs=str(settings.tls_ca), tls_version=ssl.PROTOCOL_TLS_CLIENT)
         self.connected = threading.Event()
         self.connect_reason: str | None = None
         self.subscribed = threading.Event()

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hub.commands import say_config_error
 from tourkasse.config import ConfigError
 from tourkasse.money import format_eur
 from tourkasse.vat import VatRate
@@ -115,10 +116,7 @@ def _guarded(
         try:
             return func(args)
         except ConfigError as exc:
-            files = sorted({problem.file for problem in exc.problems})
-            _err(f"Fehler in {', '.join(files)} ({len(exc.problems)}):")
-            for problem in exc.problems:
-                _err(f"  {problem}")
+            say_config_error(exc)
         except (Refused, StoreError) as exc:
             _err(str(exc))
         except database_errors as exc:

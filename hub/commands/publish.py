@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from hub.commands import say_config_error
 from tourkasse.config import ConfigError
 
 KINDS = {
@@ -45,10 +46,7 @@ def publish(args: argparse.Namespace) -> int:
         config = load_hub_config(args.config)
         published = publish_file(config.mqtt, args.kind, args.file)
     except ConfigError as exc:
-        files = sorted({problem.file for problem in exc.problems})
-        _err(f"Fehler in {', '.join(files)} ({len(exc.problems)}) – nichts veröffentlicht:")
-        for problem in exc.problems:
-            _err(f"  {problem}")
+        say_config_error(exc, consequence=" – nichts veröffentlicht")
         return 2
     except PublishError as exc:
         _err(f"Nicht veröffentlicht: {exc}")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from hub.commands import say_config_error
 from tourkasse.config import ConfigError
 
 
@@ -36,10 +36,7 @@ def load(path: Path) -> Any:
     try:
         return load_hub_config(path)
     except ConfigError as exc:
-        files = sorted({problem.file for problem in exc.problems})
-        print(f"Fehler in {', '.join(files)} ({len(exc.problems)}):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        say_config_error(exc)
         raise SystemExit(2) from None
 
 

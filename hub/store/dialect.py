@@ -11,8 +11,9 @@ A :class:`Database` is one connection: use it from one thread at a time.
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,47 +28,51 @@ class StoreError(Exception):
     """The hub store cannot be used; str() says why, in German, for the operator."""
 
 
-class Database:
+class Database(ABC):
     """One connection to the hub's database, with the dialect's differences behind it."""
 
     name: str
     types: dict[str, str]
 
+    @abstractmethod
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+        """Each dialect does this its own way."""
 
     def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    @abstractmethod
     def run(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        raise NotImplementedError
 
+    @abstractmethod
     def run_many(self, sql: str, params: Sequence[Params]) -> None:
-        raise NotImplementedError
+        """Each dialect does this its own way."""
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
         """Plain inserts of many rows (no conflicts expected): the fastest way each has."""
         marks = ", ".join("?" * len(columns))
         self.run_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
 
+    @abstractmethod
     def lock(self, key: str) -> None:
         """Serialise writers that touch ``key`` (e.g. one truck) until the transaction ends."""
 
+    @abstractmethod
     def lock_tables(self, tables: Sequence[str]) -> None:
         """Keep other writers off these tables until the transaction ends."""
 
     def ddl(self, sql: str) -> str:
         return sql.format(**self.types)
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Each dialect does this its own way."""
 
 
 class SqliteDatabase(Database):
@@ -109,6 +114,12 @@ class SqliteDatabase(Database):
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def lock(self, key: str) -> None:
+        return None  # BEGIN IMMEDIATE already holds SQLite's one write lock
+
+    def lock_tables(self, tables: Sequence[str]) -> None:
+        return None  # as above: one writer at a time for the whole file
 
     def close(self) -> None:
         self.conn.close()

@@ -56,7 +56,7 @@ def create_app(config: HubConfig) -> FastAPI:
         except ValueError:
             raise HTTPException(422, f"Datum {day!r}: erwartet JJJJ-MM-TT") from None
         with store() as hub:
-            return _plain(hub.turnover(wanted, truck=truck))
+            return hub.turnover(wanted, truck=truck).to_dict()
 
     @app.get("/api/problems")
     def problems(limit: int = 100) -> dict[str, Any]:
