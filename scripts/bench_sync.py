@@ -1,13 +1,16 @@
 """Benchmark: draining journalled sales into the hub against single QoS 1 messages.
 
 One Mosquitto for the run. A truck sells N five-line cash sales with the real till and the
-software TSE (set-up, timed apart). The baseline, through the same broker in the same run: every
-journal entry's canonical bytes as one QoS 1 message from a paho MQTT 5 client to a second one
-subscribed at QoS 1, timed from the first publish until all are received and acknowledged. Then
+software TSE (set-up, timed apart); each sale journals two entries (the TSE transaction's start
+and the receipt). The baseline, through the same broker in the same run: one QoS 1 message per
+sale, holding that sale's journal entries (so of the same size), from a paho MQTT 5 client to a
+second one subscribed at QoS 1, timed from the first publish until all are received and
+acknowledged. Then
 per hub store (an SQLite file; a fresh database of a throwaway PostgreSQL cluster): the hub's
 ingest and the agent's sync on a fresh copy of the truck, timed from the sync's start until the
 truck holds the hub's acknowledgement of its last entry (the hub acknowledges only what it has
-committed; the store is checked afterwards). Printed: entries/s and the ratio to the baseline.
+committed; the store is checked afterwards). Printed: sales/s, journal entries/s and the ratio
+to the baseline (its time over the drain's: above 1.0 the drain is faster).
 Each is measured ``--rounds`` times, interleaved, and the median counts (a busy machine varies).
 Everything runs in this one Python process: sync and ingest share one interpreter lock, as the
 baseline's two clients do.
@@ -40,6 +43,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from hub.broker import LocalBroker  # noqa: E402
 from tests.support.fleet import IngestThread, SyncThread, sell, truck_config, truck_journal  # noqa: E402
 from tests.support.hub_checks import committed  # noqa: E402
+from tourkasse.journal import EntryKind, decode_entry  # noqa: E402
 
 RAW_TOPIC = "bench/raw"
 TRUCK = "T01"
@@ -94,6 +98,20 @@ def raw_seconds(port: int, payloads: list[bytes], timeout: float) -> float:
         for client in (publisher, subscriber):
             client.disconnect()
             client.loop_stop()
+
+
+def one_message_per_sale(entries: list[bytes]) -> list[bytes]:
+    """Each sale's entries in one payload: a receipt and what the journal holds before it
+    since the last receipt (the TSE start; for the first sale also the day's opening)."""
+    sales, pending = [], []
+    for data in entries:
+        pending.append(data)
+        if decode_entry(data).kind is EntryKind.RECEIPT:
+            sales.append(b"\n".join(pending))
+            pending = []
+    if pending:  # entries after the last receipt travel with it
+        sales[-1] = b"\n".join([sales[-1], *pending])
+    return sales
 
 
 def drain_seconds(url: str, port: int, config: Path, last: int, timeout: float) -> float:
@@ -172,16 +190,17 @@ def main() -> int:
         began = time.perf_counter()
         sell(config, args.sales)
         entries = truck_journal(config)
-        size = sum(map(len, entries)) / len(entries)
+        payloads = one_message_per_sale(entries)
+        size = sum(map(len, payloads)) / len(payloads)
         print(
             f"  set-up: {args.sales} sales with the real till and software TSE in "
             f"{time.perf_counter() - began:.1f} s: {len(entries)} journal entries "
-            f"(TSE start and receipt per sale), {size:.0f} bytes on average"
+            f"(TSE start and receipt per sale), {size:.0f} bytes per sale on average"
         )
         hubs = Stores(root, stack)
         times: dict[str, list[float]] = {kind: [] for kind in ("raw", *stores)}
         for round_ in range(args.rounds):
-            times["raw"].append(raw_seconds(broker.port, entries, args.timeout))
+            times["raw"].append(raw_seconds(broker.port, payloads, args.timeout))
             for kind in stores:
                 copy = root / f"truck-{kind}-{round_}"
                 shutil.copytree(truck, copy)  # a fresh journal: nothing acknowledged yet
@@ -192,20 +211,24 @@ def main() -> int:
                 )
                 shutil.rmtree(copy)
 
-    count = len(entries)
-    raw_rate = count / statistics.median(times["raw"])
+    sales, count = len(payloads), len(entries)
+    raw_time = statistics.median(times["raw"])
     print()
-    print(f"  {'':40} {'entries':>7} {'seconds':>8} {'entries/s':>9} {'ratio':>6}  (rounds, s)")
+    print(
+        f"  {'':42} {'sales':>6} {'seconds':>8} {'sales/s':>8} {'entries/s':>9} {'ratio':>6}"
+        "  (rounds, s)"
+    )
     met = True
     for kind, seconds in times.items():
-        name = (
-            "baseline: one QoS 1 message per entry" if kind == "raw" else f"sync into hub, {kind}"
-        )
-        rate = count / statistics.median(seconds)
-        met = met and (kind == "raw" or rate / raw_rate >= TARGET)
+        name = "baseline: one QoS 1 message per sale" if kind == "raw" else f"sync into hub, {kind}"
+        median = statistics.median(seconds)
+        ratio = raw_time / median
+        met = met and (kind == "raw" or ratio >= TARGET)
         each = " ".join(f"{value:.2f}" for value in seconds)
+        entry_rate = f"{count / median:9.0f}" if kind != "raw" else f"{'':>9}"
         print(
-            f"  {name:40} {count:7d} {count / rate:8.2f} {rate:9.0f} {rate / raw_rate:6.2f}  ({each})"
+            f"  {name:42} {sales:6d} {median:8.2f} {sales / median:8.0f} {entry_rate} "
+            f"{ratio:6.2f}  ({each})"
         )
     print(f"  target: drain / raw >= {TARGET:.1f} for every store: {'met' if met else 'NOT met'}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -10,11 +10,12 @@ See docs/protocol.md.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 PREFIX = "tourkasse/v1"
 VERSION = 1
@@ -192,7 +193,8 @@ Message = JournalBatch | Ack | Resend | TrackBatch | TrackAck | Position | Statu
 def encode(message: Message) -> bytes:
     body = _body(message)
     body["v"] = VERSION
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # orjson: the same compact UTF-8 JSON as json.dumps, faster for batches of 200 entries
+    return orjson.dumps(body)
 
 
 def _body(message: Message) -> dict[str, Any]:
@@ -255,13 +257,11 @@ def decode(topic: str, payload: bytes) -> Message:
     """Read any message of the protocol, or say why not (:class:`ProtocolError`)."""
     where = parse_topic(topic)
     try:
-        body = json.loads(payload.decode("utf-8"))
+        body = orjson.loads(payload.decode("utf-8"))
     except UnicodeDecodeError:
         raise ProtocolError("kein UTF-8") from None
-    except json.JSONDecodeError as exc:
+    except orjson.JSONDecodeError as exc:  # too deep a nesting included
         raise ProtocolError(f"kein gültiges JSON ({exc.msg}, Zeichen {exc.pos})") from None
-    except RecursionError:
-        raise ProtocolError("zu tief verschachteltes JSON") from None
     if not isinstance(body, dict):
         raise ProtocolError("erwartet ein JSON-Objekt")
     schema, version = body.get("schema"), body.get("v")

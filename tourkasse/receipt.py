@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from tourkasse.article import Unit
 from tourkasse.money import Cents, divide_half_up
@@ -205,16 +205,33 @@ def _line_to_dict(line: ReceiptLine) -> dict[str, Any]:
     return data
 
 
+# Reading receipts back is the hub's daily bread (every receipt of every truck): a dict lookup
+# is several times faster than calling the enum.
+_M = TypeVar("_M")
+_LINE_KINDS = {kind.value: kind for kind in LineKind}
+_UNITS = {unit.value: unit for unit in Unit}
+_VAT_RATES = {rate.name: rate for rate in VatRate}
+_BON_TYPES = {bon_type.value: bon_type for bon_type in BonType}
+_PAYMENT_METHODS = {method.value: method for method in PaymentMethod}
+
+
+def _member(members: dict[Any, _M], value: Any, what: str) -> _M:
+    try:
+        return members[value]
+    except (KeyError, TypeError):  # TypeError: a list or an object where a word belongs
+        raise ValueError(f"{what} {value!r} unbekannt") from None
+
+
 def _line_from_dict(data: dict[str, Any]) -> ReceiptLine:
     override = data.get("override")
     weighing = data.get("weighing")
     return ReceiptLine(
-        kind=LineKind(data["kind"]),
+        kind=_member(_LINE_KINDS, data["kind"], "Zeilenart"),
         text=data["text"],
         quantity=data["quantity"],
-        unit=Unit(data["unit"]),
+        unit=_member(_UNITS, data["unit"], "Einheit"),
         unit_price=data["unit_price"],
-        vat_rate=VatRate[data["vat"]],
+        vat_rate=_member(_VAT_RATES, data["vat"], "Steuersatz"),
         total=data["total"],
         group=data["group"],
         article_no=data.get("article_no"),
@@ -257,10 +274,12 @@ def receipt_to_dict(receipt: Receipt) -> dict[str, Any]:
 def receipt_from_dict(data: dict[str, Any]) -> Receipt:
     staff = data.get("staff")
     receipt = Receipt(
-        bon_type=BonType(data["bon_type"]),
+        bon_type=_member(_BON_TYPES, data["bon_type"], "Bontyp"),
         lines=tuple(_line_from_dict(line) for line in data["lines"]),
         payments=tuple(
-            Payment(PaymentMethod(p["method"]), p["amount"], p.get("tendered"))
+            Payment(
+                _member(_PAYMENT_METHODS, p["method"], "Zahlart"), p["amount"], p.get("tendered")
+            )
             for p in data["payments"]
         ),
         staff=Staff(**staff) if staff else None,

@@ -118,57 +118,91 @@ def accept_batch(
     """Store what is new in ``batch`` and update the projections, in one transaction."""
     received = format_time(received_at)
     truck = batch.truck
-    stored = duplicates = forks = 0
+    duplicates = forks = 0
     resend_from: int | None = None
     reason: str | None = None
     with db.transaction():
         db.lock(f"tourkasse-truck:{truck}")
         state = chain_state(db, truck)
         known = _stored_hashes(db, truck, batch.first, min(batch.last, state.last_seq))
-        deltas = Deltas(zone)
-        new_rows = []
+        fresh: list[Entry] = []  # the entries after the last committed one, in order
         for index, data in enumerate(batch.entries):
             seq = batch.first + index
             try:
                 entry = _read(data, truck, seq)
-                if seq <= state.last_seq:
-                    if known.get(seq) == entry.hash:
-                        duplicates += 1
-                    else:
-                        _quarantine(db, entry, known.get(seq, ""), received)
-                        forks += 1
-                    continue
-                if seq > state.last_seq + 1:
-                    reason = f"Lücke: erwartet Eintrag {state.last_seq + 1}, bekommen ab {seq}"
-                    resend_from = state.last_seq + 1
-                    break
-                summary = check_chain(
-                    [(seq, entry, entry.hash)],
-                    truck=truck,
-                    prev_hash=state.last_hash,
-                    first_seq=seq,
-                    next_number=state.next_number,
-                    next_closing_number=state.next_closing_number,
-                    prev_at=state.last_at,
-                )
-                deltas.add(entry)  # refuses a receipt it cannot read
             except JournalError as exc:
-                reason = str(exc) if isinstance(exc, ChainBroken) else f"Eintrag {seq}: {exc}"
-                resend_from = state.last_seq + 1
-                _reject_batch(db, batch, reason, received)
+                reason = f"Eintrag {seq}: {exc}"
                 break
-            new_rows.append(
-                (truck, seq, entry.hash, entry.kind.value, format_time(entry.at), data, received)
-            )
-            state = state.after(summary)
-            stored += 1
-        if new_rows:
+            if seq <= state.last_seq:
+                if known.get(seq) == entry.hash:
+                    duplicates += 1
+                else:
+                    _quarantine(db, entry, known.get(seq, ""), received)
+                    forks += 1
+            elif seq > state.last_seq + 1 + len(fresh):
+                # only the first fresh entry can leave a gap: the batch's entries are contiguous
+                reason = f"Lücke: erwartet Eintrag {state.last_seq + 1}, bekommen ab {seq}"
+                resend_from = state.last_seq + 1
+                break
+            else:
+                fresh.append(entry)
+        state, stored, deltas, refusal = _checked(fresh, truck, state, zone)
+        if refusal is not None or (reason is not None and resend_from is None):
+            # a broken chain or an unreadable entry: what came before it is kept, the batch
+            # is kept as refused with the first reason, and the truck is asked from there
+            reason = refusal or reason
+            _reject_batch(db, batch, reason, received)
+        if stored:
             db.insert_rows(
-                "journal", ("truck", "seq", "hash", "kind", "at", "data", "received_at"), new_rows
+                "journal",
+                ("truck", "seq", "hash", "kind", "at", "data", "received_at"),
+                [
+                    (truck, e.seq, e.hash, e.kind.value, format_time(e.at), e.data, received)
+                    for e in fresh[:stored]
+                ],
             )
             _save_state(db, truck, state, received)
             apply(db, deltas)
+        if reason is not None:
+            resend_from = state.last_seq + 1
     return BatchOutcome(truck, state.last_seq, stored, duplicates, forks, resend_from, reason)
+
+
+def _summary(entries: list[Entry], truck: str, state: ChainState) -> ChainSummary:
+    """Check that ``entries`` continue the truck's journal where ``state`` stands."""
+    return check_chain(
+        [(entry.seq, entry, entry.hash) for entry in entries],
+        truck=truck,
+        prev_hash=state.last_hash,
+        first_seq=state.last_seq + 1,
+        next_number=state.next_number,
+        next_closing_number=state.next_closing_number,
+        prev_at=state.last_at,
+    )
+
+
+def _checked(
+    fresh: list[Entry], truck: str, state: ChainState, zone: ZoneInfo
+) -> tuple[ChainState, int, Deltas, str | None]:
+    """How far ``fresh`` may be stored: the state after it, how many entries, what they add to
+    the turnover, and why the rest may not (None when all may). Each entry must continue the
+    chain and each receipt must be readable; one check covers the batch, and only a refused
+    batch is checked again for the part before the fault."""
+    count, refusal = len(fresh), None
+    try:
+        summary = _summary(fresh, truck, state)
+    except ChainBroken as exc:
+        count, refusal = exc.seq - state.last_seq - 1, str(exc)
+    deltas = Deltas(zone)
+    for index, entry in enumerate(fresh[:count]):
+        try:
+            deltas.add(entry)
+        except JournalError as exc:  # an unreadable receipt before any broken link
+            count, refusal = index, f"Eintrag {entry.seq}: {exc}"
+            break
+    if count < len(fresh):
+        summary = _summary(fresh[:count], truck, state)
+    return (state.after(summary) if count else state), count, deltas, refusal
 
 
 def _quarantine(db: Database, entry: Entry, stored_hash: str, received: str) -> None:
