@@ -106,7 +106,7 @@ def canonical_bytes(value: Any) -> bytes:
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise JournalError(f"not storable in the journal: {exc}") from exc
     # Reading the text back calls the hook for every float token; the C parser makes it cheap.
-    json.loads(text, parse_float=_no_floats)
+    _READER.decode(text)
     if _encode(value) != data:
         raise JournalError(
             "not storable in the journal: only text keys and integers within 64 bits"
@@ -145,6 +145,10 @@ def _no_constants(token: str) -> Any:
     raise JournalError(f"not storable in the journal: {token}")
 
 
+# one decoder for all entries: json.loads with hooks would build a new one for every call
+_READER = json.JSONDecoder(parse_float=_no_floats, parse_constant=_no_constants)
+
+
 def decode_entry(data: bytes) -> Entry:
     """Read canonical bytes back; bytes that are not canonical are rejected.
 
@@ -152,9 +156,7 @@ def decode_entry(data: bytes) -> Entry:
     hub reads every entry of every truck through here.
     """
     try:
-        envelope = json.loads(
-            data.decode("utf-8"), parse_float=_no_floats, parse_constant=_no_constants
-        )
+        envelope = _READER.decode(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise JournalError(f"kein gültiges JSON: {exc}") from exc
     except RecursionError:

@@ -85,9 +85,20 @@ MALFORMED = st.tuples(
             optional={
                 "truck": st.sampled_from(["T01", "T02", ""]),
                 "first": st.integers(-2, 5),
-                "entries": JSON_VALUES,
+                "count": st.integers(-1, 3),
             },
         ).map(lambda value: json.dumps(value).encode()),
+        # a batch's head and lines that are no journal entries (JSON lines, docs/protocol.md)
+        st.tuples(
+            st.fixed_dictionaries(
+                {"schema": st.just("journal-batch"), "v": st.just(1), "truck": st.just("T01")},
+                optional={"first": st.integers(-2, 5), "count": st.integers(-1, 3)},
+            ).map(lambda value: json.dumps(value).encode()),
+            st.lists(
+                st.binary(max_size=40) | JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+                max_size=3,
+            ),
+        ).map(lambda parts: b"\n".join([parts[0], *parts[1]])),
     ),
 )
 

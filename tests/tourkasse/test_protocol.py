@@ -54,7 +54,17 @@ def test_topics_per_truck_and_for_the_fleet():
 def test_a_journal_batch_carries_the_entries_byte_for_byte():
     batch = JournalBatch("T01", entries(3), first=1)
     topic = truck_topic("T01", "journal")
-    again = decode(topic, encode(batch))
+    payload = encode(batch)
+    head, *lines = payload.split(b"\n")
+    assert json.loads(head) == {
+        "schema": "journal-batch",
+        "v": 1,
+        "truck": "T01",
+        "first": 1,
+        "count": 3,
+    }
+    assert tuple(lines) == batch.entries  # JSON lines: each entry's own bytes, unescaped
+    again = decode(topic, payload)
     assert again == batch and again.last == 3
     assert decode(truck_topic("T01", "ack"), encode(Ack("T01", 3))) == Ack("T01", 3)
     resend = Resend("T01", 2, "Lücke")
@@ -74,6 +84,16 @@ def test_a_journal_batch_carries_the_entries_byte_for_byte():
             "Wagen 'T01' im Inhalt passt nicht zum Thema ('T02')",
         ),
         ("tourkasse/v2/truck/T01/journal", None, "gehört nicht zu tourkasse/v1"),
+        (
+            "tourkasse/v1/truck/T01/journal",
+            b'{"schema":"journal-batch","v":1,"truck":"T01","first":1,"count":2}\n{}',
+            "count: 2 Einträge angekündigt, 1 Zeilen gefolgt",
+        ),
+        (
+            "tourkasse/v1/truck/T01/journal",
+            b'{"schema":"journal-batch","v":1,"truck":"T01","first":1,"count":0}',
+            "count: erwartet eine ganze Zahl ab 1",
+        ),
         ("tourkasse/v1/truck/T01/other", None, "unbekanntes Thema"),
     ],
 )
@@ -82,6 +102,11 @@ def test_what_cannot_be_accepted_says_why(topic, payload, reason):
     with pytest.raises(ProtocolError) as caught:
         decode(topic, payload)
     assert reason in str(caught.value)
+
+
+def test_an_entry_with_a_line_break_is_never_sent():
+    with pytest.raises(ValueError, match="Zeilenumbruch"):
+        encode(JournalBatch("T01", (b'{"a":\n1}',), first=1))
 
 
 def test_a_newer_version_is_reported_as_such_not_crashed_on():
