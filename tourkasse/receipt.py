@@ -225,7 +225,12 @@ def _member(members: dict[Any, _M], value: Any, what: str) -> _M:
 def _line_from_dict(data: dict[str, Any]) -> ReceiptLine:
     override = data.get("override")
     weighing = data.get("weighing")
-    return ReceiptLine(
+    # A frozen dataclass's __init__ sets its 16 fields one by one through object.__setattr__,
+    # eight times slower than filling the new line's __dict__ at once, and the hub reads every
+    # line of every truck's receipts. __post_init__ still checks the amounts; a test holds
+    # this to the dataclass's fields.
+    line = object.__new__(ReceiptLine)
+    line.__dict__.update(
         kind=_member(_LINE_KINDS, data["kind"], "Zeilenart"),
         text=data["text"],
         quantity=data["quantity"],
@@ -243,6 +248,8 @@ def _line_from_dict(data: dict[str, Any]) -> ReceiptLine:
         age_limit=data.get("age_limit"),
         department=data.get("department"),
     )
+    line.__post_init__()
+    return line
 
 
 def receipt_to_dict(receipt: Receipt) -> dict[str, Any]:

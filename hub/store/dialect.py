@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,11 @@ class Database(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """One transaction: committed when the block ends, rolled back on an exception."""
+
+    def unanswered(self) -> AbstractContextManager[Any]:
+        """Statements in this block go out without waiting for each answer (their results are
+        not read); a database over a network saves the round trips."""
+        return nullcontext()
 
     @abstractmethod
     def lock(self, key: str) -> None:
@@ -193,6 +198,9 @@ class PostgresDatabase(Database):
     def transaction(self) -> Iterator[None]:
         with self.conn.transaction():
             yield
+
+    def unanswered(self) -> AbstractContextManager[Any]:
+        return self.conn.pipeline()  # psycopg's pipeline mode: one round trip at the end
 
     def lock(self, key: str) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])

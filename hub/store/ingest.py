@@ -161,8 +161,9 @@ def accept_batch(
                     for e in fresh[:stored]
                 ],
             )
-            _save_state(db, truck, state, received)
-            apply(db, deltas)
+            with db.unanswered():
+                _save_state(db, truck, state, received)
+                apply(db, deltas)
         if reason is not None:
             resend_from = state.last_seq + 1
     return BatchOutcome(truck, state.last_seq, stored, duplicates, forks, resend_from, reason)
