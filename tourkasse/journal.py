@@ -116,6 +116,8 @@ def canonical_bytes(value: Any) -> bytes:
 
 def format_time(moment: datetime) -> str:
     """UTC with microseconds and an explicit offset: sortable and exact."""
+    if moment.tzinfo is UTC:  # as read from the journal: no conversion needed
+        return moment.isoformat(timespec="microseconds")
     if moment.tzinfo is None:
         raise JournalError("journal times must carry a time zone")
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
