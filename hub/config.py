@@ -71,6 +71,34 @@ class WebSettings:
 
     host: str = field(default="127.0.0.1", metadata={"doc": "Adresse, an der das Web lauscht"})
     port: int = field(default=8080, metadata={"doc": "Port des Webs", "check": in_range(1, 65535)})
+    session_hours: int = field(
+        default=12,
+        metadata={"doc": "So lange gilt eine Anmeldung (Stunden)", "check": in_range(1, 24 * 14)},
+    )
+    secure_cookies: bool = field(
+        default=False,
+        metadata={
+            "doc": "Sitzungs-Cookie nur über HTTPS senden (einschalten, sobald das Web hinter "
+            "HTTPS steht)"
+        },
+    )
+    tile_url: str = field(
+        default="",
+        metadata={
+            "doc": "Kachelserver der Karte, z. B. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+            "(leer: Karte ohne Kacheln, nur Wagen und Halte)"
+        },
+    )
+    tile_attribution: str = field(
+        default="", metadata={"doc": "Quellenangabe der Kacheln, wie der Kachelserver sie verlangt"}
+    )
+    offline_alert_minutes: int = field(
+        default=15,
+        metadata={
+            "doc": "Ein Wagen, der länger offline ist, wird als Warnung gezeigt (Minuten; 0: sofort)",
+            "check": in_range(0, 24 * 60),
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,14 @@ class TourPlan:
 
     # --- the plan of one day -------------------------------------------------------------
 
+    def stop_names(self) -> dict[str, str]:
+        """Each stop's name by its id (where two tours share an id, the first one's)."""
+        names: dict[str, str] = {}
+        for tour in self.tours:
+            for stop in tour.stops:
+                names.setdefault(stop.id, stop.name)
+        return names
+
     def day(self, on: date, truck: str) -> DayTour | None:
         """The tour ``truck`` drives on ``on``, with its stops' times in UTC; None if none."""
         for day_tour in self.days(on):

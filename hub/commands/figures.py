@@ -175,11 +175,7 @@ def _stop_names(config) -> dict[str, str]:
         return {}
     from tourkasse.tour import load_tour_plan
 
-    names: dict[str, str] = {}
-    for tour in load_tour_plan(config.tours.file).tours:
-        for stop in tour.stops:
-            names.setdefault(stop.id, stop.name)
-    return names
+    return load_tour_plan(config.tours.file).stop_names()
 
 
 def turnover_command(args: argparse.Namespace) -> int:

@@ -7,15 +7,16 @@ the few differences and ``schema.py`` for the tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.store import ingest, projections, queries, report, schema, telemetry
+from hub.store import ingest, live, projections, queries, report, schema, telemetry
 from hub.store.dialect import StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
+from hub.store.users import Users
 from tourkasse import protocol
-from tourkasse.journal import format_time
+from tourkasse.journal import EntryKind, format_time
 
 TIMEZONE_SETTING = "projections.timezone"
 
@@ -35,6 +36,7 @@ class HubStore:
             raise StoreError(f"unbekannte Zeitzone {timezone!r}") from None
         self.timezone = timezone
         self.db = connect(url)
+        self.users = Users(self.db)  # the web's users, sessions and failed logins
         try:
             schema.migrate(self.db)
             self._check_timezone()
@@ -101,6 +103,22 @@ class HubStore:
 
     def alerts(self) -> list[Alert]:
         return queries.alerts(self.db)
+
+    # --- the live page -------------------------------------------------------------------
+
+    def heads(self) -> dict[str, int]:
+        """Each truck's last committed entry (a new sale shows as a higher number)."""
+        return live.heads(self.db)
+
+    def receipts_after(self, truck: str, after: int, limit: int = 100) -> list[bytes]:
+        return live.receipts_after(self.db, truck, after, limit)
+
+    def latest_receipts(self, limit: int = 20) -> list[bytes]:
+        return live.latest_receipts(self.db, limit)
+
+    def entries_since(self, kinds: Sequence[EntryKind], since: datetime) -> list[bytes]:
+        """Entries of these kinds dated ``since`` or later, per truck in journal order."""
+        return live.entries_since(self.db, kinds, since)
 
     # --- telemetry -----------------------------------------------------------------------
 

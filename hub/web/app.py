@@ -1,43 +1,145 @@
-"""The hub's web app. So far its JSON API: health, the trucks' status, turnover of a day and
-what the ingest refused. The operator's pages come with the web issue (docs/protocol.md).
+"""The hub's web app: the operator's, accountant's and admin's pages, and the JSON API.
 
-Each request opens the store for itself: a store object belongs to one thread, and FastAPI
-runs plain functions on a pool of threads.
+Only the login page and the static files answer without a session (the public arrival boards
+come with their own issue); every other route names its roles (``auth.need``). Each request
+opens the store for itself: a store object belongs to one thread, and FastAPI runs plain
+functions on a pool of threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 
+from hub.access import ACCOUNTANT, ADMIN, OPERATOR
 from hub.config import HubConfig
 from hub.store import HubStore, open_store
+from hub.web import auth, live, pages
+from hub.web.events import LiveEvents
+from hub.web.security import SecurityHeaders
+from hub.web.texts import translator
+from tourkasse.config import ConfigError
+from tourkasse.tour import TourPlan, load_tour_plan
+
+WEB = Path(str(files("hub.web")))
 
 
-def create_app(config: HubConfig) -> FastAPI:
-    app = FastAPI(title="Tourkasse Zentrale", docs_url="/api/docs", openapi_url="/api/openapi.json")
+def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
+    """The app; ``live_events=False`` leaves out the broker connection (API tests)."""
 
     @contextmanager
-    def store() -> Iterator[HubStore]:
+    def stores() -> Iterator[HubStore]:
         opened = open_store(config.store.url, timezone=config.timezone)
         try:
             yield opened
         finally:
             opened.close()
 
-    @app.get("/api/health")
+    plan = TourFile(config.tours.file)
+
+    events = LiveEvents(config, stores, plan)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if live_events:
+            await events.start()
+        try:
+            yield
+        finally:
+            if live_events:
+                await events.stop()
+
+    app = FastAPI(
+        title="Tourkasse Zentrale",
+        docs_url=None,  # the API's description is behind a login too: /api/openapi.json
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.stores = stores
+    app.state.plan = plan
+    app.state.events = events
+    app.state.templates = Jinja2Templates(directory=WEB / "templates")
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    app.add_middleware(SecurityHeaders, tile_url=config.web.tile_url)
+    app.include_router(pages.router)
+    app.include_router(live.router)
+    _handlers(app)
+    _api(app, stores)
+    return app
+
+
+class TourFile:
+    """The tour plan from ``[tours] file``, read again only when the file changed. A file
+    broken while the hub runs keeps the last good plan (and says so once)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.read: tuple[int, TourPlan | None] = (-1, None)
+
+    def __call__(self) -> TourPlan | None:
+        if self.path is None:
+            return None
+        try:
+            changed = self.path.stat().st_mtime_ns
+        except OSError:
+            return self.read[1]
+        if changed != self.read[0]:
+            try:
+                self.read = (changed, load_tour_plan(self.path))
+            except ConfigError as exc:
+                print(f"Tourdatei {self.path} fehlerhaft, es gilt die vorige: {exc}", flush=True)
+                self.read = (changed, self.read[1])
+        return self.read[1]
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(auth.NotLoggedIn)
+    async def not_logged_in(request: Request, _exc: Exception) -> Response:
+        if auth.wants_json(request):
+            return JSONResponse({"detail": "Anmeldung nötig"}, status_code=401)
+        return RedirectResponse(auth.login_target(request), status_code=303)
+
+    @app.exception_handler(auth.NotAllowed)
+    async def not_allowed(request: Request, _exc: Exception) -> Response:
+        if auth.wants_json(request):
+            return JSONResponse({"detail": "Kein Zugriff für Ihre Rolle"}, status_code=403)
+        return pages.render(request, "forbidden.html", {}, status_code=403)
+
+    @app.exception_handler(auth.CsrfRefused)
+    async def csrf_refused(request: Request, _exc: Exception) -> Response:
+        t = translator(auth.language(request))
+        if auth.wants_json(request):
+            return JSONResponse({"detail": t("csrf.refused")}, status_code=403)
+        return pages.render(
+            request, "forbidden.html", {"message": t("csrf.refused")}, status_code=403
+        )
+
+
+def _api(app: FastAPI, stores: Any) -> None:
+    @app.get("/api/openapi.json", dependencies=[Depends(auth.need())])
+    def openapi() -> dict[str, Any]:
+        return app.openapi()
+
+    @app.get("/api/health", dependencies=[Depends(auth.need())])
     def health() -> dict[str, Any]:
-        with store() as hub:
+        with stores() as hub:
             return {"ok": True, "trucks": len(hub.trucks())}
 
-    @app.get("/api/trucks")
+    @app.get("/api/trucks", dependencies=[Depends(auth.need(OPERATOR))])
     def trucks() -> list[dict[str, Any]]:
-        with store() as hub:
+        with stores() as hub:
             statuses = {status.truck: status for status in hub.statuses()}
             names = sorted(set(hub.trucks()) | set(statuses))
             return [
@@ -49,24 +151,22 @@ def create_app(config: HubConfig) -> FastAPI:
                 for name in names
             ]
 
-    @app.get("/api/turnover")
+    @app.get("/api/turnover", dependencies=[Depends(auth.need(OPERATOR, ACCOUNTANT))])
     def turnover(day: str = Query(alias="date"), truck: str | None = None) -> Any:
         try:
             wanted = date.fromisoformat(day)
         except ValueError:
             raise HTTPException(422, f"Datum {day!r}: erwartet JJJJ-MM-TT") from None
-        with store() as hub:
+        with stores() as hub:
             return hub.turnover(wanted, truck=truck).to_dict()
 
-    @app.get("/api/problems")
+    @app.get("/api/problems", dependencies=[Depends(auth.need(OPERATOR, ADMIN))])
     def problems(limit: int = 100) -> dict[str, Any]:
-        with store() as hub:
+        with stores() as hub:
             return {
                 "rejected": [_plain(item) for item in hub.rejected(limit=limit)],
                 "alerts": [_plain(item) for item in hub.alerts()],
             }
-
-    return app
 
 
 def _plain(value: Any) -> Any:

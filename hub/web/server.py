@@ -12,13 +12,14 @@ from hub.web.app import create_app
 
 class WebServer:
     def __init__(self, config: HubConfig) -> None:
+        self.app = create_app(config)
         self.server = uvicorn.Server(
             uvicorn.Config(
-                create_app(config),
+                self.app,
                 host=config.web.host,
                 port=config.web.port,
                 log_level="warning",
-                lifespan="off",
+                lifespan="on",  # the live events connect to the broker at start
             )
         )
 

@@ -1,4 +1,4 @@
-"""The hub's web API (the operator's pages come later): what trucks sent, turnover, problems."""
+"""The hub's web API, for a logged-in operator: what trucks sent, turnover, problems."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hub.config import HubConfig, StoreSettings
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.journals import sales_day
+from tests.support.web import add_user, log_in
 from tourkasse.protocol import JournalBatch
 
 
@@ -25,7 +26,9 @@ def test_the_api_shows_trucks_turnover_per_stop_and_refused_messages(hub_url):
             received_at=datetime.now(UTC),
             truck="T01",
         )
-    client = TestClient(create_app(HubConfig(store=StoreSettings(url=hub_url))))
+    add_user(hub_url, "olga", "operator")
+    client = TestClient(create_app(HubConfig(store=StoreSettings(url=hub_url)), live_events=False))
+    log_in(client, "olga")
 
     assert client.get("/api/health").json() == {"ok": True, "trucks": 1}
     [truck] = client.get("/api/trucks").json()

@@ -1,0 +1,121 @@
+"""``tourkasse hub user add|list``: who may log in to the hub's web, with which roles.
+
+``add`` asks for the password twice (or reads one line with ``--password-stdin``, for scripts)
+and stores only its argon2 hash. Adding a user who exists gives them the new password and
+roles, and ends their sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hub.commands import say_config_error
+from tourkasse.config import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    user = sub.add_parser(
+        "user",
+        help="Benutzer des Webs der Zentrale anlegen und auflisten",
+        description="Benutzer des Webs der Zentrale, mit ihren Rollen: admin (Verwaltung), "
+        "operator (Disposition), accountant (Buchhaltung).",
+    )
+    actions = user.add_subparsers(dest="action", metavar="AKTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="Benutzer anlegen oder Passwort und Rollen neu setzen",
+        description="Legt einen Benutzer an (oder setzt Passwort und Rollen eines vorhandenen "
+        "neu und beendet seine Sitzungen). Das Passwort wird zweimal abgefragt; gespeichert "
+        "wird nur sein Hash (argon2).",
+    )
+    add.add_argument("name", metavar="NAME", help="Benutzername für die Anmeldung")
+    add.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ROLLE",
+        help="admin, operator oder accountant; mehrmals angeben für mehrere Rollen",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="Passwort als eine Zeile von der Standardeingabe lesen (für Skripte)",
+    )
+    add.add_argument(
+        "--config", type=Path, required=True, metavar="DATEI", help="Konfiguration der Zentrale"
+    )
+    add.set_defaults(func=user_add)
+    listing = actions.add_parser("list", help="Benutzer mit ihren Rollen auflisten")
+    listing.add_argument(
+        "--config", type=Path, required=True, metavar="DATEI", help="Konfiguration der Zentrale"
+    )
+    listing.set_defaults(func=user_list)
+
+
+def _store(path: Path):  # -> HubStore; imported late: the database drivers are heavy
+    from hub.config import load_hub_config
+    from hub.store import StoreError, open_store
+
+    try:
+        config = load_hub_config(path)
+    except ConfigError as exc:
+        say_config_error(exc)
+        raise SystemExit(2) from None
+    try:
+        return open_store(config.store.url, timezone=config.timezone)
+    except StoreError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Passwort: ")
+    if getpass.getpass("Passwort wiederholen: ") != first:
+        print("Fehler: die beiden Passwörter sind nicht gleich.", file=sys.stderr)
+        raise SystemExit(2)
+    return first
+
+
+def user_add(args: argparse.Namespace) -> int:
+    from hub import access
+
+    problem = access.name_problem(args.name) or access.roles_problem(args.role)
+    if problem:
+        print(f"Fehler: {problem}", file=sys.stderr)
+        return 2
+    password = _password(args.password_stdin)
+    try:
+        hashed = access.hash_password(password)
+    except access.AccessError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    with _store(args.config) as store:
+        new = store.users.put(args.name, hashed, frozenset(args.role), datetime.now(UTC))
+    roles = ", ".join(f"{role} ({access.ROLES[role][0]})" for role in sorted(set(args.role)))
+    if new:
+        print(f"Benutzer {args.name} angelegt, Rollen: {roles}.")
+    else:
+        print(
+            f"Benutzer {args.name}: Passwort und Rollen neu gesetzt ({roles}); "
+            "offene Sitzungen beendet."
+        )
+    return 0
+
+
+def user_list(args: argparse.Namespace) -> int:
+    with _store(args.config) as store:
+        users = store.users.all()
+    if not users:
+        print(
+            "Noch keine Benutzer. Anlegen: tourkasse hub user add NAME --role operator --config …"
+        )
+        return 0
+    for user in users:
+        print(f"{user.name:20} {', '.join(sorted(user.roles))}")
+    return 0

@@ -1,0 +1,132 @@
+"""Who may use the hub's web: users with their roles, sessions, and failed logins.
+
+The store keeps only what the web needs to decide: a password's argon2 hash (never the
+password), a session's token as its SHA-256 (a copy of the database gives no way in), and the
+time and address of each failed login, so that the limit on attempts holds across processes
+and restarts. Hashing and the rules live in ``hub/access.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.store.dialect import Database
+from tourkasse.journal import format_time
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    password_hash: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    expires_at: datetime
+
+
+def _roles(text: str) -> frozenset[str]:
+    return frozenset(role for role in text.split(",") if role)
+
+
+class Users:
+    """The users, sessions and failed logins of one store connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- users ---------------------------------------------------------------------------
+    def put(self, name: str, password_hash: str, roles: frozenset[str], now: datetime) -> bool:
+        """Add the user, or give an existing one a new password and roles (ending their
+        sessions); True when the user is new."""
+        at = format_time(now)
+        with self.db.transaction():
+            known = self.db.one("SELECT name FROM users WHERE name = ?", [name]) is not None
+            self.db.run(
+                "INSERT INTO users (name, password_hash, roles, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "password_hash = excluded.password_hash, roles = excluded.roles, "
+                "updated_at = excluded.updated_at",
+                [name, password_hash, ",".join(sorted(roles)), at, at],
+            )
+            if known:
+                self.db.run("DELETE FROM sessions WHERE user_name = ?", [name])
+        return not known
+
+    def get(self, name: str) -> User | None:
+        row = self.db.one("SELECT name, password_hash, roles FROM users WHERE name = ?", [name])
+        return User(row[0], row[1], _roles(row[2])) if row else None
+
+    def all(self) -> list[User]:
+        rows = self.db.rows("SELECT name, password_hash, roles FROM users ORDER BY name")
+        return [User(name, hashed, _roles(roles)) for name, hashed, roles in rows]
+
+    def rehash(self, name: str, password_hash: str, now: datetime) -> None:
+        """A stronger hash of the same password (argon2's parameters were raised)."""
+        with self.db.transaction():
+            self.db.run(
+                "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
+                [password_hash, format_time(now), name],
+            )
+
+    # --- sessions ------------------------------------------------------------------------
+    def start_session(
+        self, token_hash: str, name: str, csrf: str, now: datetime, expires_at: datetime
+    ) -> None:
+        with self.db.transaction():
+            # expired sessions are of no use to anyone: cleared whenever someone logs in
+            self.db.run("DELETE FROM sessions WHERE expires_at <= ?", [format_time(now)])
+            self.db.run(
+                "INSERT INTO sessions (token_hash, user_name, csrf, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [token_hash, name, csrf, format_time(now), format_time(expires_at)],
+            )
+
+    def session(self, token_hash: str, now: datetime) -> Session | None:
+        """The session of this token, if it has not expired and its user still exists."""
+        row = self.db.one(
+            "SELECT u.name, u.password_hash, u.roles, s.csrf, s.expires_at "
+            "FROM sessions s JOIN users u ON u.name = s.user_name "
+            "WHERE s.token_hash = ? AND s.expires_at > ?",
+            [token_hash, format_time(now)],
+        )
+        if row is None:
+            return None
+        return Session(User(row[0], row[1], _roles(row[2])), row[3], datetime.fromisoformat(row[4]))
+
+    def end_session(self, token_hash: str) -> None:
+        with self.db.transaction():
+            self.db.run("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+    # --- failed logins -------------------------------------------------------------------
+    def failed(self, name: str, address: str, now: datetime) -> None:
+        with self.db.transaction():
+            self.db.run(
+                "INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
+                [name, address, format_time(now)],
+            )
+
+    def failures_since(self, name: str, address: str, since: datetime) -> tuple[int, int, str]:
+        """Failures since ``since`` for this name and from this address, and the oldest of
+        them (from when the wait is counted)."""
+        at = format_time(since)
+        by_name = self.db.one(
+            "SELECT count(*), min(at) FROM login_failures WHERE name = ? AND at > ?", [name, at]
+        )
+        by_address = self.db.one(
+            "SELECT count(*), min(at) FROM login_failures WHERE address = ? AND at > ?",
+            [address, at],
+        )
+        assert by_name is not None and by_address is not None  # count(*) always answers
+        oldest = min(filter(None, (by_name[1], by_address[1])), default=at)
+        return int(by_name[0]), int(by_address[0]), oldest
+
+    def forget_failures(self, name: str, before: datetime) -> None:
+        """A successful login clears the name's count; old failures of anyone go."""
+        with self.db.transaction():
+            self.db.run("DELETE FROM login_failures WHERE name = ?", [name])
+            self.db.run("DELETE FROM login_failures WHERE at <= ?", [format_time(before)])

@@ -1,0 +1,109 @@
+"""Every text of the hub's pages, in German and English: one catalogue.
+
+The page's language comes from the ``lang`` cookie (German unless the user chose English).
+Messages from the layers underneath (a refused login, a config problem) are German and are
+shown as they are. Live pages get the catalogue as JSON for their script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+Language = Literal["de", "en"]
+LANGUAGES: tuple[Language, ...] = ("de", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app.title": ("Tourkasse Zentrale", "Tourkasse hub"),
+    "nav.live": ("Live", "Live"),
+    "nav.alerts": ("Warnungen", "Alerts"),
+    "nav.turnover": ("Tagesumsätze", "Daily turnover"),
+    "nav.users": ("Benutzer", "Users"),
+    "nav.logout": ("Abmelden", "Log out"),
+    "nav.language": ("English", "Deutsch"),
+    "login.title": ("Anmeldung", "Log in"),
+    "login.name": ("Benutzername", "User name"),
+    "login.password": ("Passwort", "Password"),
+    "login.submit": ("Anmelden", "Log in"),
+    "login.expired": (
+        "Das Formular war veraltet – bitte noch einmal anmelden.",
+        "The form had expired – please log in again.",
+    ),
+    "logout.done": ("Sie sind abgemeldet.", "You are logged out."),
+    "forbidden.title": ("Kein Zugriff", "No access"),
+    "forbidden.text": (
+        "Diese Seite gehört zu einer Rolle, die Ihr Benutzer nicht hat.",
+        "This page belongs to a role your user does not hold.",
+    ),
+    "csrf.refused": (
+        "Das Formular kam nicht von dieser Seite oder war veraltet – bitte neu laden.",
+        "The form did not come from this page or had expired – please reload.",
+    ),
+    "live.map": ("Karte", "Map"),
+    "live.no_tiles": (
+        "Ohne Kartenkacheln: nur Wagen und Halte (Kachelserver in der hub.toml, [web] tile_url)",
+        "No map tiles: trucks and stops only (tile server in hub.toml, [web] tile_url)",
+    ),
+    "live.fleet": ("Flotte", "Fleet"),
+    "live.sales": ("Verkäufe", "Sales"),
+    "live.turnover": ("Umsatz heute je Halt", "Turnover today per stop"),
+    "live.alerts": ("Warnungen", "Alerts"),
+    "live.no_alerts": ("Keine Warnungen", "No alerts"),
+    "live.no_sales": ("Heute noch keine Verkäufe", "No sales yet today"),
+    "live.connection_lost": (
+        "Verbindung zur Zentrale unterbrochen – verbinde neu …",
+        "Connection to the hub lost – reconnecting …",
+    ),
+    "fleet.truck": ("Wagen", "Truck"),
+    "fleet.state": ("Zustand", "State"),
+    "fleet.online": ("online", "online"),
+    "fleet.offline": ("offline", "offline"),
+    "fleet.last_contact": ("Letzter Kontakt", "Last contact"),
+    "fleet.backlog": ("Nicht übertragen", "Not synced"),
+    "fleet.devices": ("Geräte", "Devices"),
+    "fleet.clock": ("Uhr", "Clock"),
+    "fleet.stop": ("Halt jetzt / nächster", "Stop now / next"),
+    "fleet.turnover": ("Umsatz heute", "Turnover today"),
+    "fleet.on_the_road": ("unterwegs", "on the road"),
+    "sale.training": ("Training", "Training"),
+    "sale.void": ("Storno", "Void"),
+    "sale.lines": ("Pos.", "lines"),
+    "stop.none": ("ohne Halt", "no stop"),
+    "turnover.title": ("Tagesumsätze", "Daily turnover"),
+    "turnover.day": ("Tag", "Day"),
+    "turnover.show": ("Anzeigen", "Show"),
+    "turnover.receipts": ("Bons", "Receipts"),
+    "turnover.stop": ("Halt", "Stop"),
+    "turnover.gross": ("Brutto", "Gross"),
+    "turnover.net": ("Netto", "Net"),
+    "turnover.vat": ("USt", "VAT"),
+    "turnover.cash": ("Bar", "Cash"),
+    "turnover.card": ("Karte", "Card"),
+    "turnover.total": ("Summe", "Total"),
+    "turnover.none": ("Keine Umsätze an diesem Tag", "No turnover on this day"),
+    "users.title": ("Benutzer", "Users"),
+    "users.roles": ("Rollen", "Roles"),
+    "users.add": ("Benutzer anlegen oder ändern", "Add or change a user"),
+    "users.save": ("Speichern", "Save"),
+    "users.saved_new": ("Benutzer {name} angelegt.", "User {name} added."),
+    "users.saved_old": (
+        "Benutzer {name}: Passwort und Rollen neu gesetzt.",
+        "User {name}: password and roles changed.",
+    ),
+    "alerts.title": ("Warnungen", "Alerts"),
+}
+
+
+def translator(language: Language) -> Callable[..., str]:
+    index = LANGUAGES.index(language)
+
+    def t(key: str, **values: object) -> str:
+        text = TEXTS[key][index]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def catalogue(language: Language) -> dict[str, str]:
+    index = LANGUAGES.index(language)
+    return {key: texts[index] for key, texts in TEXTS.items()}

@@ -1,0 +1,256 @@
+"""Must show: only the login page (and static files) answer without a session; each role
+reaches its own pages and API routes and nothing else; forms need their CSRF token; logins
+are limited; sessions expire; passwords are kept only as argon2 hashes; security headers.
+
+Every GET route of the app is tried as anonymous, operator, accountant and admin; a route
+added without an entry in ALLOWED fails the test, so none slips through unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from hub.config import HubConfig, StoreSettings
+from hub.store import open_store
+from hub.web.app import create_app
+from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
+
+# route -> roles that may use it (empty: any logged-in user); the query makes it answer 200
+ALLOWED: dict[str, tuple[set[str], str]] = {
+    "/": (set(), ""),
+    "/live": ({"operator"}, ""),
+    "/alerts": ({"operator"}, ""),
+    "/turnover": ({"accountant"}, ""),
+    "/users": ({"admin"}, ""),
+    "/api/openapi.json": (set(), ""),
+    "/api/health": (set(), ""),
+    "/api/trucks": ({"operator"}, ""),
+    "/api/turnover": ({"operator", "accountant"}, "?date=2026-11-24"),
+    "/api/problems": ({"operator", "admin"}, ""),
+    "/api/live": ({"operator"}, ""),
+    "/events": ({"operator"}, ""),
+}
+PUBLIC = {"/login", "/lang/{language}"}
+
+
+@pytest.fixture
+def app(hub_url):
+    for name, role in (("olga", "operator"), ("anton", "accountant"), ("ada", "admin")):
+        add_user(hub_url, name, role)
+    return create_app(HubConfig(store=StoreSettings(url=hub_url)), live_events=False)
+
+
+def get_routes(app) -> set[str]:
+    """Every GET path, also of the routers the app includes."""
+    found, pending = set(), list(app.routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            found.add(route.path)
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        if included is not None:
+            pending.extend(included.routes)
+    return found
+
+
+def test_every_route_is_in_the_table(app):
+    assert get_routes(app) == set(ALLOWED) | PUBLIC
+
+
+def test_anonymous_gets_only_the_login_page(app):
+    client = TestClient(app)
+    assert client.get("/login").status_code == 200
+    assert client.get("/static/hub.css").status_code == 200
+    assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
+    for path, (_roles, query) in ALLOWED.items():
+        answer = client.get(path + query, follow_redirects=False)
+        if path.startswith("/api/") or path == "/events":
+            assert answer.status_code == 401, path
+            assert answer.json() == {"detail": "Anmeldung nötig"}
+        else:
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/login?next=%2F"), path
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "home"),
+    [
+        ("olga", "operator", "/live"),
+        ("anton", "accountant", "/turnover"),
+        ("ada", "admin", "/users"),
+    ],
+)
+def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
+    client = TestClient(app)
+    answer = log_in(client, name)
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    assert client.get("/", follow_redirects=False).headers["location"] == home
+    for path, (roles, query) in ALLOWED.items():
+        if path in ("/", "/events"):
+            continue  # the start page redirects (above); the stream is tried on its own below
+        answer = client.get(path + query, follow_redirects=False)
+        expected = 200 if not roles or role in roles else 403
+        assert answer.status_code == expected, (path, answer.status_code)
+        if expected == 403 and not path.startswith("/api/"):
+            assert "Kein Zugriff" in answer.text
+    page = client.get(home)
+    assert name in page.text
+    # the navigation offers only the role's own pages
+    offered = {
+        link
+        for link in ("/live", "/alerts", "/turnover", "/users")
+        if f'href="{link}"' in page.text
+    }
+    assert offered == {
+        p for p in ("/live", "/alerts", "/turnover", "/users") if role in ALLOWED[p][0]
+    }
+
+
+def test_the_event_stream_is_the_operators(app):
+    client = TestClient(app)
+    log_in(client, "anton")
+    assert client.get("/events").status_code == 403
+
+
+def test_a_user_with_two_roles_sees_both(app, hub_url):
+    add_user(hub_url, "berta", "operator", "accountant")
+    client = TestClient(app)
+    log_in(client, "berta")
+    assert client.get("/live").status_code == 200
+    assert client.get("/turnover").status_code == 200
+    assert client.get("/users").status_code == 403
+
+
+def test_a_wrong_password_is_refused_in_words_and_nothing_is_let_in(app):
+    client = TestClient(app)
+    answer = log_in(client, "olga", "falsch-falsch")
+    assert answer.status_code == 401
+    assert "Benutzername oder Passwort falsch" in answer.text
+    assert client.get("/live", follow_redirects=False).status_code == 303
+    assert log_in(client, "niemand", PASSWORD).status_code == 401
+
+
+def test_logins_are_limited_per_name_even_with_the_right_password_afterwards(app):
+    client = TestClient(app)
+    for _ in range(5):
+        assert log_in(client, "olga", "falsch-falsch").status_code == 401
+    blocked = log_in(client, "olga", PASSWORD)
+    assert blocked.status_code == 429
+    assert "Zu viele Fehlversuche" in blocked.text and "Minute" in blocked.text
+    # another user from the same address is not locked out by olga's failures
+    assert log_in(client, "anton").status_code == 303
+
+
+def test_logins_are_limited_per_address(app):
+    client = TestClient(app)
+    for attempt in range(20):
+        assert log_in(client, f"rater{attempt}", "falsch-falsch").status_code == 401
+    assert log_in(client, "olga").status_code == 429
+
+
+def test_the_login_form_needs_its_own_token(app):
+    client = TestClient(app)
+    login_form(client)
+    answer = client.post(
+        "/login",
+        data={"name": "olga", "password": PASSWORD, "login_token": "erfunden"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 403
+    assert "veraltet" in answer.text
+    assert client.get("/live", follow_redirects=False).status_code == 303
+
+
+def test_forms_need_the_sessions_csrf_token(app, hub_url):
+    client = TestClient(app)
+    log_in(client, "ada")
+    form = {"name": "neu", "password": "ein-langes-passwort", "role": "operator"}
+    assert client.post("/users", data=form).status_code == 403
+    assert client.post("/users", data={**form, "csrf": "geraten"}).status_code == 403
+    with open_store(hub_url) as store:
+        assert store.users.get("neu") is None
+    token = csrf_of(client.get("/users").text)
+    saved = client.post("/users", data={**form, "csrf": token})
+    assert saved.status_code == 200 and "Benutzer neu angelegt" in saved.text
+    # a form from another site cannot log anyone out either
+    assert client.post("/logout", data={}).status_code == 403
+    assert client.get("/users").status_code == 200
+
+
+def test_the_admin_page_refuses_a_short_password_and_an_unknown_role_in_words(app):
+    client = TestClient(app)
+    log_in(client, "ada")
+    token = csrf_of(client.get("/users").text)
+    short = client.post(
+        "/users", data={"name": "x", "password": "kurz", "role": "operator", "csrf": token}
+    )
+    assert short.status_code == 422 and "mindestens 10 Zeichen" in short.text
+    boss = client.post(
+        "/users", data={"name": "x", "password": "lang-genug-1", "role": "chef", "csrf": token}
+    )
+    assert boss.status_code == 422 and "unbekannte Rolle(n) chef" in boss.text
+
+
+def test_logging_out_ends_the_session(app):
+    client = TestClient(app)
+    log_in(client, "olga")
+    page = client.get("/live")
+    cookie = client.cookies.get("tourkasse_session")
+    answer = client.post("/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    assert client.get("/live", follow_redirects=False).status_code == 303
+    # the old cookie is worth nothing now, even if someone kept it
+    other = TestClient(app, cookies={"tourkasse_session": cookie})
+    assert other.get("/live", follow_redirects=False).status_code == 303
+
+
+def test_an_expired_session_leads_back_to_the_login(app, hub_url):
+    client = TestClient(app)
+    log_in(client, "olga")
+    assert client.get("/live").status_code == 200
+    with open_store(hub_url) as store, store.db.transaction():
+        store.db.run("UPDATE sessions SET expires_at = ?", ["2020-01-01T00:00:00.000000+00:00"])
+    answer = client.get("/live", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=%2Flive"
+
+
+def test_passwords_are_kept_only_as_argon2_hashes_and_sessions_only_as_hashes(app, hub_url):
+    client = TestClient(app)
+    log_in(client, "olga")
+    with open_store(hub_url) as store:
+        [[hashed]] = store.db.rows("SELECT password_hash FROM users WHERE name = 'olga'")
+        tokens = [row[0] for row in store.db.rows("SELECT token_hash FROM sessions")]
+    assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
+    assert client.cookies.get("tourkasse_session") not in tokens
+
+
+def test_cookies_and_security_headers(app):
+    client = TestClient(app)
+    login_page = client.get("/login")
+    answer = log_in(client, "olga")
+    session_cookie = answer.headers["set-cookie"]
+    assert "tourkasse_session=" in session_cookie
+    assert "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie
+    for page in (login_page, client.get("/live"), client.get("/api/health")):
+        headers = page.headers
+        assert "default-src 'self'" in headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["cache-control"] == "no-store"
+
+
+def test_after_login_the_browser_goes_where_it_wanted_but_never_off_site(app):
+    client = TestClient(app)
+    assert log_in(client, "olga", next="/alerts").headers["location"] == "/alerts"
+    client = TestClient(app)
+    assert log_in(client, "olga", next="//evil.example/").headers["location"] == "/"
+
+
+def test_the_pages_speak_english_on_request(app):
+    client = TestClient(app)
+    assert "Anmelden" in client.get("/login").text
+    client.get("/lang/en?next=/login")
+    assert "Log in" in client.get("/login").text
