@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-
-from fastapi.testclient import TestClient
+from typing import TYPE_CHECKING
 
 from hub import access
 from hub.store import open_store
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 PASSWORD = "richtig-geheim-42"
 
