@@ -36,11 +36,18 @@ def latest_receipts(db: Database, limit: int) -> list[bytes]:
     return [bytes(data) for (data,) in rows]
 
 
-def entries_since(db: Database, kinds: Sequence[EntryKind], since: datetime) -> list[bytes]:
-    """Entries of these kinds dated ``since`` or later, per truck in journal order."""
+def entries_since(
+    db: Database, kinds: Sequence[EntryKind], since: datetime, until: datetime | None = None
+) -> list[bytes]:
+    """Entries of these kinds dated from ``since`` to before ``until``, per truck in order."""
     marks = ", ".join("?" * len(kinds))
+    bound = " AND at < ?" if until is not None else ""
     rows = db.rows(
-        f"SELECT data FROM journal WHERE kind IN ({marks}) AND at >= ? ORDER BY truck, seq",
-        [*(kind.value for kind in kinds), format_time(since)],
+        f"SELECT data FROM journal WHERE kind IN ({marks}) AND at >= ?{bound} ORDER BY truck, seq",
+        [
+            *(kind.value for kind in kinds),
+            format_time(since),
+            *([format_time(until)] if until is not None else []),
+        ],
     )
     return [bytes(data) for (data,) in rows]

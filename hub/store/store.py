@@ -116,9 +116,11 @@ class HubStore:
     def latest_receipts(self, limit: int = 20) -> list[bytes]:
         return live.latest_receipts(self.db, limit)
 
-    def entries_since(self, kinds: Sequence[EntryKind], since: datetime) -> list[bytes]:
-        """Entries of these kinds dated ``since`` or later, per truck in journal order."""
-        return live.entries_since(self.db, kinds, since)
+    def entries_since(
+        self, kinds: Sequence[EntryKind], since: datetime, until: datetime | None = None
+    ) -> list[bytes]:
+        """Entries of these kinds dated from ``since`` to before ``until``, per truck in order."""
+        return live.entries_since(self.db, kinds, since, until)
 
     # --- telemetry -----------------------------------------------------------------------
 

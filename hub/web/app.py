@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from hub.access import ACCOUNTANT, ADMIN, OPERATOR
 from hub.config import HubConfig
 from hub.store import HubStore, open_store
-from hub.web import auth, live, pages
+from hub.web import auth, live, pages, planning_pages
 from hub.web.events import LiveEvents
 from hub.web.security import SecurityHeaders
 from hub.web.texts import translator
@@ -75,6 +75,7 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.add_middleware(SecurityHeaders, tile_url=config.web.tile_url)
     app.include_router(pages.router)
     app.include_router(live.router)
+    app.include_router(planning_pages.router)
     _handlers(app)
     _api(app, stores)
     return app

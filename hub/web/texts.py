@@ -91,6 +91,38 @@ TEXTS: dict[str, tuple[str, str]] = {
         "User {name}: password and roles changed.",
     ),
     "alerts.title": ("Warnungen", "Alerts"),
+    "nav.loading": ("Ladeliste", "Loading list"),
+    "nav.stops": ("Halte", "Stops"),
+    "loading.title": ("Ladeliste für", "Loading list for"),
+    "loading.weeks": ("Wochen", "Weeks"),
+    "loading.print": ("Drucken", "Print"),
+    "loading.basis": (
+        "Aus den Verkäufen vom {first} bis {last} am selben Wochentag; je Besuch, aufgerundet",
+        "From the sales of {first} to {last} on the same weekday; per visit, rounded up",
+    ),
+    "loading.article": ("Artikel", "Article"),
+    "loading.load": ("Laden", "Load"),
+    "loading.expected": ("Erwartet", "Expected"),
+    "loading.visits": ("{count} Besuche an diesem Wochentag", "{count} visits on this weekday"),
+    "loading.no_history": (
+        "Noch keine Verkäufe an diesem Wochentag",
+        "No sales on this weekday yet",
+    ),
+    "loading.no_tour": ("An diesem Tag fährt keine Tour", "No tour on this day"),
+    "stops.title": ("Halte", "Stops"),
+    "stops.from": ("Von", "From"),
+    "stops.to": ("Bis", "To"),
+    "stops.visits": ("Besuche / Plan", "Visits / planned"),
+    "stops.basket": ("Ø Bon", "Avg. basket"),
+    "stops.minutes": ("Minuten / Plan", "Minutes / planned"),
+    "stops.per_hour": ("Umsatz je Stunde", "Turnover per hour"),
+    "stops.explained": (
+        "Minuten: zwischen Ankunft und Abfahrt laut GPS; Besuche ohne diese Zeiten zählen "
+        "nicht zum Umsatz je Stunde. Stornos zählen im Umsatz, nicht bei den Bons.",
+        "Minutes: between arrival and departure by GPS; visits without them do not count "
+        "towards turnover per hour. Voids count in turnover, not as receipts.",
+    ),
+    "stops.none": ("Keine Besuche in diesem Zeitraum", "No visits in this period"),
 }
 
 

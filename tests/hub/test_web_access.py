@@ -22,6 +22,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/": (set(), ""),
     "/live": ({"operator"}, ""),
     "/alerts": ({"operator"}, ""),
+    "/loading": ({"operator"}, ""),
+    "/stops": ({"operator"}, ""),
     "/turnover": ({"accountant"}, ""),
     "/users": ({"admin"}, ""),
     "/api/openapi.json": (set(), ""),
@@ -98,14 +100,9 @@ def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
     page = client.get(home)
     assert name in page.text
     # the navigation offers only the role's own pages
-    offered = {
-        link
-        for link in ("/live", "/alerts", "/turnover", "/users")
-        if f'href="{link}"' in page.text
-    }
-    assert offered == {
-        p for p in ("/live", "/alerts", "/turnover", "/users") if role in ALLOWED[p][0]
-    }
+    pages = ("/live", "/alerts", "/loading", "/stops", "/turnover", "/users")
+    offered = {link for link in pages if f'href="{link}"' in page.text}
+    assert offered == {p for p in pages if role in ALLOWED[p][0]}
 
 
 def test_the_event_stream_is_the_operators(app):

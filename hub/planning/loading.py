@@ -1,0 +1,124 @@
+"""The loading list: what the trucks must carry on a day's tours, from what each stop bought
+on the same weekday over recent weeks.
+
+Expected at a stop = what its visits on that weekday bought (net of returns and voids) over
+the weeks looked at, divided by the number of those visits, rounded up: to whole pieces, and
+for goods by weight to whole 100 g. A stop without such a visit yet expects nothing. The
+truck's list adds up its stops.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hub.planning.history import History, goods, read
+from hub.store import HubStore
+from tourkasse.tour import TourPlan
+
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+GRAMS_STEP = 100
+
+
+@dataclass(frozen=True)
+class Quantity:
+    article: str
+    text: str
+    unit: str  # "piece" or "kg" (then the quantity is grams)
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StopLoad:
+    stop: str
+    name: str
+    arrive: str  # local time, as planned
+    visits: int  # visits on this weekday within the weeks looked at
+    expected: tuple[Quantity, ...]
+    by_weekday: dict[int, tuple[int, tuple[Quantity, ...]]]  # weekday -> (visits, sold)
+
+
+@dataclass(frozen=True)
+class TruckLoad:
+    truck: str
+    tour: str
+    stops: tuple[StopLoad, ...]
+    total: tuple[Quantity, ...]
+
+
+@dataclass(frozen=True)
+class LoadingList:
+    day: date
+    weeks: int
+    first: date
+    last: date
+    trucks: tuple[TruckLoad, ...]
+
+
+def _german(text: str) -> str:
+    """Sort key as a German list orders words: umlauts with their vowel, ß as ss."""
+    return text.casefold().translate(str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"}))
+
+
+def round_up(quantity: int, unit: str, visits: int) -> int:
+    if quantity <= 0 or visits == 0:
+        return 0
+    each = -(-quantity // visits)
+    if unit == "kg":
+        return -(-each // GRAMS_STEP) * GRAMS_STEP
+    return each
+
+
+def _sold(history: History, stop: str, weekday: int) -> tuple[int, tuple[Quantity, ...]]:
+    visits = [v for v in history.of_stop(stop) if v.day.weekday() == weekday]
+    sold = goods([r for v in visits for r in v.receipts])
+    return len(visits), tuple(
+        Quantity(article, text, unit, quantity)
+        for (article, unit), (text, quantity) in sorted(
+            sold.items(), key=lambda i: _german(i[1][0])
+        )
+        if quantity
+    )
+
+
+def loading_list(
+    store: HubStore, plan: TourPlan | None, day: date, weeks: int, zone: ZoneInfo
+) -> LoadingList:
+    first, last = day - timedelta(weeks=weeks), day - timedelta(days=1)
+    history = read(store, first, last, zone)
+    trucks = []
+    for tour in plan.days(day) if plan else ():
+        stops = []
+        totals: dict[tuple[str, str], list] = defaultdict(lambda: ["", 0])
+        for scheduled in tour.stops:
+            stop = scheduled.stop
+            by_weekday = {weekday: _sold(history, stop.id, weekday) for weekday in range(7)}
+            visits, sold = by_weekday[day.weekday()]
+            expected = tuple(
+                Quantity(q.article, q.text, q.unit, each)
+                for q in sold
+                if (each := round_up(q.quantity, q.unit, visits)) > 0
+            )
+            for q in expected:
+                totals[(q.article, q.unit)][0] = q.text
+                totals[(q.article, q.unit)][1] += q.quantity
+            stops.append(
+                StopLoad(
+                    stop.id,
+                    stop.name,
+                    scheduled.arrive.astimezone(zone).strftime("%H:%M"),
+                    visits,
+                    expected,
+                    {w: v for w, v in by_weekday.items() if v[0]},
+                )
+            )
+        total = tuple(
+            Quantity(article, text, unit, quantity)
+            for (article, unit), (text, quantity) in sorted(
+                totals.items(), key=lambda i: _german(i[1][0])
+            )
+        )
+        trucks.append(TruckLoad(tour.truck, tour.tour.name, tuple(stops), total))
+    return LoadingList(day, weeks, first, last, tuple(trucks))
