@@ -82,6 +82,20 @@ def publish_file(
     cannot be reached or refuses.
     """
     content, summary = check_file(kind, path)
+    return publish_text(settings, kind, content, summary, clock=clock, timeout=timeout)
+
+
+def publish_text(
+    settings: MqttSettings,
+    kind: str,
+    content: str,
+    summary: str,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    timeout: float = TIMEOUT_S,
+) -> Published:
+    """Publish checked ``content`` as the next version of ``kind`` (one more than the version
+    retained at the broker). PublishError when the broker cannot be reached or refuses."""
     with _Connection(settings, timeout) as connection:
         current = connection.retained_version(fleet_topic(kind))
         download = Download(kind, current + 1, clock().isoformat(timespec="seconds"), content)

@@ -146,6 +146,53 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # the live page, the loading list and the stop evaluation read entries by kind and time
         "CREATE INDEX journal_by_kind ON journal (kind, at)",
     ),
+    # 3: the office's article list: articles, department keys, price changes, history, pushes
+    (
+        """CREATE TABLE catalogue_articles (
+            number TEXT PRIMARY KEY,
+            fields TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        )""",
+        """CREATE TABLE catalogue_departments (
+            key TEXT PRIMARY KEY,
+            fields TEXT NOT NULL
+        )""",
+        """CREATE TABLE price_changes (
+            id {id_pk},
+            number TEXT NOT NULL,
+            price TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        )""",
+        "CREATE INDEX price_changes_by_number ON price_changes (number, valid_from)",
+        """CREATE TABLE catalogue_history (
+            id {id_pk},
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            number TEXT NOT NULL,
+            what TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        )""",
+        "CREATE INDEX catalogue_history_by_number ON catalogue_history (number)",
+        """CREATE TABLE pushes (
+            id {id_pk},
+            kind TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            prices_as_of TEXT
+        )""",
+        """CREATE TABLE pending_imports (
+            token TEXT PRIMARY KEY,
+            by_user TEXT NOT NULL,
+            at TEXT NOT NULL,
+            content {blob} NOT NULL
+        )""",
+    ),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.store import ingest, live, projections, queries, report, schema, telemetry
+from hub.store.catalogue import Catalogue
 from hub.store.dialect import StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
 from hub.store.users import Users
@@ -37,6 +38,7 @@ class HubStore:
         self.timezone = timezone
         self.db = connect(url)
         self.users = Users(self.db)  # the web's users, sessions and failed logins
+        self.catalogue = Catalogue(self.db)  # the office's article list
         try:
             schema.migrate(self.db)
             self._check_timezone()

@@ -8,6 +8,8 @@ functions on a pool of threads.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, is_dataclass
@@ -24,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from hub.access import ACCOUNTANT, ADMIN, OPERATOR
 from hub.config import HubConfig
 from hub.store import HubStore, open_store
-from hub.web import auth, live, pages, planning_pages
+from hub.web import article_pages, auth, due_prices, live, pages, planning_pages
 from hub.web.events import LiveEvents
 from hub.web.security import SecurityHeaders
 from hub.web.texts import translator
@@ -35,7 +37,8 @@ WEB = Path(str(files("hub.web")))
 
 
 def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
-    """The app; ``live_events=False`` leaves out the broker connection (API tests)."""
+    """The app; ``live_events=False`` leaves out what runs in the background with the broker
+    (live events, pushing due price changes): for tests of pages and API."""
 
     @contextmanager
     def stores() -> Iterator[HubStore]:
@@ -51,13 +54,18 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if live_events:
-            await events.start()
+        if not live_events:
+            yield
+            return
+        await events.start()
+        prices = asyncio.create_task(due_prices.keep_pushing(config, stores))
         try:
             yield
         finally:
-            if live_events:
-                await events.stop()
+            prices.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await prices
+            await events.stop()
 
     app = FastAPI(
         title="Tourkasse Zentrale",
@@ -76,6 +84,7 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(live.router)
     app.include_router(planning_pages.router)
+    app.include_router(article_pages.router)
     _handlers(app)
     _api(app, stores)
     return app

@@ -8,6 +8,8 @@ added without an entry in ALLOWED fails the test, so none slips through unchecke
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -17,13 +19,16 @@ from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
 
-# route -> roles that may use it (empty: any logged-in user); the query makes it answer 200
+# route -> roles that may use it (empty: any logged-in user), and what to add to the path so
+# that it answers 200 (a query, or the value of its one path parameter)
 ALLOWED: dict[str, tuple[set[str], str]] = {
     "/": (set(), ""),
     "/live": ({"operator"}, ""),
     "/alerts": ({"operator"}, ""),
     "/loading": ({"operator"}, ""),
     "/stops": ({"operator"}, ""),
+    "/articles": ({"operator"}, ""),
+    "/articles/{number}": ({"operator"}, "1001"),
     "/turnover": ({"accountant"}, ""),
     "/users": ({"admin"}, ""),
     "/api/openapi.json": (set(), ""),
@@ -41,7 +46,16 @@ PUBLIC = {"/login", "/lang/{language}"}
 def app(hub_url):
     for name, role in (("olga", "operator"), ("anton", "accountant"), ("ada", "admin")):
         add_user(hub_url, name, role)
+    with open_store(hub_url) as store, store.db.transaction():
+        article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
+        store.catalogue.put("1001", article, "test", datetime.now(UTC))
     return create_app(HubConfig(store=StoreSettings(url=hub_url)), live_events=False)
+
+
+def url(path: str, extra: str) -> str:
+    if "{" in path:
+        return path[: path.index("{")] + extra
+    return path + extra
 
 
 def get_routes(app) -> set[str]:
@@ -67,7 +81,7 @@ def test_anonymous_gets_only_the_login_page(app):
     assert client.get("/static/hub.css").status_code == 200
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
     for path, (_roles, query) in ALLOWED.items():
-        answer = client.get(path + query, follow_redirects=False)
+        answer = client.get(url(path, query), follow_redirects=False)
         if path.startswith("/api/") or path == "/events":
             assert answer.status_code == 401, path
             assert answer.json() == {"detail": "Anmeldung nötig"}
@@ -92,7 +106,7 @@ def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
     for path, (roles, query) in ALLOWED.items():
         if path in ("/", "/events"):
             continue  # the start page redirects (above); the stream is tried on its own below
-        answer = client.get(path + query, follow_redirects=False)
+        answer = client.get(url(path, query), follow_redirects=False)
         expected = 200 if not roles or role in roles else 403
         assert answer.status_code == expected, (path, answer.status_code)
         if expected == 403 and not path.startswith("/api/"):
@@ -100,7 +114,7 @@ def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
     page = client.get(home)
     assert name in page.text
     # the navigation offers only the role's own pages
-    pages = ("/live", "/alerts", "/loading", "/stops", "/turnover", "/users")
+    pages = ("/live", "/alerts", "/loading", "/stops", "/articles", "/turnover", "/users")
     offered = {link for link in pages if f'href="{link}"' in page.text}
     assert offered == {p for p in pages if role in ALLOWED[p][0]}
 
