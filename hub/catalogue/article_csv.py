@@ -149,3 +149,28 @@ def _single_row_problems(values: dict[str, Any]) -> list[str]:
             if not p.key.endswith(".deposit")  # the deposit article may come in another row
         ]
     return []
+
+
+def read_article_file(name: str, data: bytes) -> tuple[list[CsvRow], list[dict[str, Any]] | None]:
+    """An upload: the wholesaler's CSV, or an article list as the trucks import it (TOML,
+    e.g. the one kept so far for ``tourkasse hub publish articles``), which brings its
+    department keys along. Rows, and the department keys (None for a CSV)."""
+    if not name.casefold().endswith(".toml"):
+        return read_csv(data), None
+    from dataclasses import asdict
+
+    from tourkasse.article_list import ArticleListFile
+    from tourkasse.config import parse_config
+
+    try:
+        raw = parse_config(_text(data), ArticleListFile, source=name)
+    except ConfigError as exc:
+        raise CsvError("; ".join(str(problem) for problem in exc.problems)) from None
+    rows = []
+    for index, article in enumerate(raw.article):
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(article).items()}
+        values = {k: v for k, v in values.items() if v not in (None, "", [], False)}
+        rows.append(CsvRow(index + 1, values, _single_row_problems(values)))
+    if not rows:
+        raise CsvError("keine Artikel in der Datei")
+    return rows, [asdict(department) for department in raw.department]

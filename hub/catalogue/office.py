@@ -119,11 +119,19 @@ def _index(key: str) -> int | None:
 
 
 def apply_import(
-    store: HubStore, rows: list[CsvRow], by: str, now: datetime, today: date
+    store: HubStore,
+    rows: list[CsvRow],
+    by: str,
+    now: datetime,
+    today: date,
+    departments: list[dict[str, Any]] | None = None,
 ) -> Preview:
-    """Take over what the preview accepts (refused rows change nothing), in one transaction."""
+    """Take over what the preview accepts (refused rows change nothing), in one transaction;
+    department keys too when the upload had them (an article list file)."""
     with store.db.transaction():
         result = preview(store, rows, today)
+        if departments is not None:
+            store.catalogue.replace_departments(departments)
         for row in result.new:
             number = str(row.values["number"])
             store.catalogue.put(number, row.values, by, now)

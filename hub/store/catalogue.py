@@ -151,16 +151,19 @@ class Catalogue:
         ]
 
     # --- an uploaded CSV between its preview and the user's go-ahead -------------------------
-    def keep_upload(self, token: str, by: str, content: bytes, now: datetime) -> None:
+    def keep_upload(self, token: str, by: str, name: str, content: bytes, now: datetime) -> None:
         self.db.run("DELETE FROM pending_imports WHERE by_user = ?", [by])  # one per user
         self.db.run(
-            "INSERT INTO pending_imports (token, by_user, at, content) VALUES (?, ?, ?, ?)",
-            [token, by, format_time(now), content],
+            "INSERT INTO pending_imports (token, by_user, at, name, content) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [token, by, format_time(now), name, content],
         )
 
-    def take_upload(self, token: str, by: str) -> bytes | None:
+    def take_upload(self, token: str, by: str) -> tuple[str, bytes] | None:
+        """The file's name and bytes, once: a preview is taken over at most once."""
         row = self.db.one(
-            "SELECT content FROM pending_imports WHERE token = ? AND by_user = ?", [token, by]
+            "SELECT name, content FROM pending_imports WHERE token = ? AND by_user = ?",
+            [token, by],
         )
         self.db.run("DELETE FROM pending_imports WHERE token = ?", [token])
-        return bytes(row[0]) if row else None
+        return (row[0], bytes(row[1])) if row else None

@@ -190,6 +190,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             token TEXT PRIMARY KEY,
             by_user TEXT NOT NULL,
             at TEXT NOT NULL,
+            name TEXT NOT NULL,
             content {blob} NOT NULL
         )""",
     ),

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from hub.access import OPERATOR
 from hub.catalogue import office
-from hub.catalogue.article_csv import CsvError, read_csv
+from hub.catalogue.article_csv import CsvError, read_article_file
 from hub.downloads import PublishError
 from hub.store.users import Session
 from hub.web import auth
@@ -79,14 +79,16 @@ async def upload(request: Request, session: Session = Depends(auth.need(OPERATOR
 
     def look() -> Response:
         try:
-            rows = read_csv(content)
+            rows, _departments = read_article_file(file.filename or "", content)
         except CsvError as exc:
             return _page(request, problems=[f"{file.filename}: {exc}"], status_code=422)
         token = secrets.token_urlsafe(16)
         with request.app.state.stores() as store:
             result = office.preview(store, rows, _today(request))
             with store.db.transaction():
-                store.catalogue.keep_upload(token, session.user.name, content, datetime.now(UTC))
+                store.catalogue.keep_upload(
+                    token, session.user.name, file.filename or "", content, datetime.now(UTC)
+                )
         return render(
             request,
             "article_import.html",
@@ -105,14 +107,15 @@ async def take_over(
     def apply() -> Response:
         with request.app.state.stores() as store:
             with store.db.transaction():
-                content = store.catalogue.take_upload(token, session.user.name)
-            if content is None:
+                upload = store.catalogue.take_upload(token, session.user.name)
+            if upload is None:
                 return _page(
                     request, problems=["Diese Vorschau ist verbraucht – bitte neu hochladen"],
                     status_code=409,
                 )  # fmt: skip
+            rows, departments = read_article_file(*upload)
             result = office.apply_import(
-                store, read_csv(content), session.user.name, datetime.now(UTC), _today(request)
+                store, rows, session.user.name, datetime.now(UTC), _today(request), departments
             )
         message = (
             f"Import übernommen: {len(result.new)} neu, {len(result.changed)} geändert, "

@@ -94,7 +94,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.loading": ("Ladeliste", "Loading list"),
     "nav.articles": ("Artikel", "Articles"),
     "articles.title": ("Artikel und Preise", "Articles and prices"),
-    "articles.csv": ("Liste des Großhändlers (CSV)", "Wholesaler's list (CSV)"),
+    "articles.csv": (
+        "Liste des Großhändlers (CSV) oder Artikelliste (TOML)",
+        "Wholesaler's list (CSV) or article list (TOML)",
+    ),
     "articles.preview": ("Vorschau", "Preview"),
     "articles.push": ("An die Wagen senden", "Send to the trucks"),
     "articles.last_push": ("Zuletzt gesendet", "Last sent"),

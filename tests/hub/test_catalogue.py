@@ -176,3 +176,19 @@ def test_the_article_pages_import_edit_and_refuse_without_a_token(hub_url):
     assert wrong.status_code == 422 and "viel" in wrong.text
     history = client.get("/articles/1001").text
     assert "olga" in history and "Preis" in history
+
+
+def test_the_example_article_list_with_its_department_keys_comes_in_whole(hub_url):
+    from hub.catalogue.article_csv import read_article_file
+    from tests.conftest import EXAMPLE_ARTICLES
+
+    rows, departments = read_article_file("articles.toml", EXAMPLE_ARTICLES.read_bytes())
+    with open_store(hub_url) as store:
+        result = office.apply_import(store, rows, "olga", NOW, TODAY, departments)
+        assert not result.refused
+        text, _ = office.article_list(store, TODAY)
+    pushed = parse_article_list(text, "test")
+    original = parse_article_list(EXAMPLE_ARTICLES.read_text(encoding="utf-8"), "example")
+    # every article and department key, as the file had them (ordered by number and key)
+    assert pushed.articles == tuple(sorted(original.articles, key=lambda a: a.number))
+    assert set(pushed.departments) == set(original.departments)
