@@ -170,19 +170,19 @@ def _day(text: str) -> date:
         raise Refused(f"„{text}“ ist kein Datum (erwartet JJJJ-MM-TT, z. B. 2026-11-24)") from None
 
 
-def _stop_names(config) -> dict[str, str]:
-    if config.tours.file is None:
-        return {}
-    from tourkasse.tour import load_tour_plan
+def _stop_names(config, store) -> dict[str, str]:
+    """Names from the plan the hub goes by: edited on the web, else the tour file."""
+    from hub.tours.editing import current_plan
 
-    return load_tour_plan(config.tours.file).stop_names()
+    plan = current_plan(store, config.tours.file)
+    return plan.stop_names() if plan else {}
 
 
 def turnover_command(args: argparse.Namespace) -> int:
     day = _day(args.date)
     config, store = _open(args)
-    names = _stop_names(config)
     with store:
+        names = _stop_names(config, store)
         report = store.turnover(day, truck=args.truck)
     if args.format == "json":
         data = report.to_dict()

@@ -194,6 +194,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             content {blob} NOT NULL
         )""",
     ),
+    # 4: the tour plan as the office edits it on the web, every version kept
+    (
+        """CREATE TABLE tour_plans (
+            version BIGINT PRIMARY KEY,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            what TEXT NOT NULL
+        )""",
+    ),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

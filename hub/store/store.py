@@ -15,6 +15,7 @@ from hub.store import ingest, live, projections, queries, report, schema, teleme
 from hub.store.catalogue import Catalogue
 from hub.store.dialect import StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
+from hub.store.tour_plans import TourPlans
 from hub.store.users import Users
 from tourkasse import protocol
 from tourkasse.journal import EntryKind, format_time
@@ -39,6 +40,7 @@ class HubStore:
         self.db = connect(url)
         self.users = Users(self.db)  # the web's users, sessions and failed logins
         self.catalogue = Catalogue(self.db)  # the office's article list
+        self.tour_plans = TourPlans(self.db)  # the tour plan as edited on the web
         try:
             schema.migrate(self.db)
             self._check_timezone()

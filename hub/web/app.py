@@ -26,7 +26,16 @@ from fastapi.templating import Jinja2Templates
 from hub.access import ACCOUNTANT, ADMIN, OPERATOR
 from hub.config import HubConfig
 from hub.store import HubStore, open_store
-from hub.web import article_pages, auth, due_prices, live, pages, planning_pages
+from hub.tours.editing import current_plan
+from hub.web import (
+    article_pages,
+    auth,
+    due_prices,
+    live,
+    pages,
+    planning_pages,
+    tour_pages,
+)
 from hub.web.events import LiveEvents
 from hub.web.security import SecurityHeaders
 from hub.web.texts import translator
@@ -48,7 +57,7 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
         finally:
             opened.close()
 
-    plan = TourFile(config.tours.file)
+    plan = TourPlanSource(config.tours.file, stores)
 
     events = LiveEvents(config, stores, plan)
 
@@ -85,24 +94,33 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(live.router)
     app.include_router(planning_pages.router)
     app.include_router(article_pages.router)
+    app.include_router(tour_pages.router)
     _handlers(app)
     _api(app, stores)
     return app
 
 
-class TourFile:
-    """The tour plan from ``[tours] file``, read again only when the file changed. A file
-    broken while the hub runs keeps the last good plan (and says so once)."""
+class TourPlanSource:
+    """The tour plan the hub goes by: the newest version edited on the web, else the tour
+    file of the configuration. Read again only when either changed; a file broken while the
+    hub runs keeps the last good plan (and says so)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, stores: Any) -> None:
         self.path = path
-        self.read: tuple[int, TourPlan | None] = (-1, None)
+        self.stores = stores
+        self.read: tuple[object, TourPlan | None] = (None, None)
 
     def __call__(self) -> TourPlan | None:
+        with self.stores() as store:
+            version = store.tour_plans.latest_version()
+            if version:
+                if self.read[0] != ("web", version):
+                    self.read = (("web", version), current_plan(store, None))
+                return self.read[1]
         if self.path is None:
             return None
         try:
-            changed = self.path.stat().st_mtime_ns
+            changed = ("file", self.path.stat().st_mtime_ns)
         except OSError:
             return self.read[1]
         if changed != self.read[0]:

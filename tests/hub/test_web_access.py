@@ -29,6 +29,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/stops": ({"operator"}, ""),
     "/articles": ({"operator"}, ""),
     "/articles/{number}": ({"operator"}, "1001"),
+    "/tours": ({"operator"}, ""),
+    "/tours/{tour_id}": ({"operator"}, "neu"),
     "/turnover": ({"accountant"}, ""),
     "/users": ({"admin"}, ""),
     "/api/openapi.json": (set(), ""),
@@ -114,7 +116,7 @@ def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
     page = client.get(home)
     assert name in page.text
     # the navigation offers only the role's own pages
-    pages = ("/live", "/alerts", "/loading", "/stops", "/articles", "/turnover", "/users")
+    pages = ("/live", "/alerts", "/loading", "/stops", "/articles", "/tours", "/turnover", "/users")
     offered = {link for link in pages if f'href="{link}"' in page.text}
     assert offered == {p for p in pages if role in ALLOWED[p][0]}
 
