@@ -11,12 +11,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+import msgspec
 import orjson
 
 ENTRY_VERSION = 1
@@ -72,9 +74,33 @@ class Entry:
     def hash(self) -> str:
         return entry_hash(self.data)
 
+    @cached_property
+    def at_text(self) -> str:
+        """The time as stored and sorted: UTC, microseconds, explicit offset."""
+        return format_time(self.at)
+
 
 def _no_floats(token: str) -> Any:
-    raise JournalError(f"floats are not allowed in the journal (money is cents): {token}")
+    raise ValueError(token)  # msgspec hands it on as a ValidationError, with where it stood
+
+
+# One reader for every entry on truck and hub: msgspec's JSON parser calls the hook for every
+# number with a fraction or an exponent, so floats are refused while parsing, at several times
+# the speed of the standard library's parser with its parse_float hook (the hub reads every
+# entry of every truck). NaN and Infinity are not JSON to it at all.
+_READER = msgspec.json.Decoder(float_hook=_no_floats)
+
+
+def _parse(data: bytes) -> Any:
+    """The JSON value in ``data``; JournalError (German) when it is not JSON or holds a float."""
+    try:
+        return _READER.decode(data)
+    except msgspec.ValidationError as exc:  # the hook's refusal, with where it stood
+        raise JournalError(f"Kommazahl im Journal, erlaubt sind nur ganze Zahlen: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise JournalError(f"kein gültiges JSON: {exc}") from None
+    except RecursionError:
+        raise JournalError("kein gültiges JSON: zu tief verschachtelt") from None
 
 
 # The hub encodes every entry of every truck once more to check that its bytes are canonical;
@@ -105,8 +131,7 @@ def canonical_bytes(value: Any) -> bytes:
         data = text.encode("utf-8")
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise JournalError(f"not storable in the journal: {exc}") from exc
-    # Reading the text back calls the hook for every float token; the C parser makes it cheap.
-    _READER.decode(text)
+    _parse(data)  # floats are refused where they are read back
     if _encode(value) != data:
         raise JournalError(
             "not storable in the journal: only text keys and integers within 64 bits"
@@ -143,35 +168,29 @@ def encode_entry(
     return Entry(truck, seq, at.astimezone(UTC), kind, prev, body, data)
 
 
-def _no_constants(token: str) -> Any:
-    raise JournalError(f"not storable in the journal: {token}")
-
-
-# one decoder for all entries: json.loads with hooks would build a new one for every call
-_READER = json.JSONDecoder(parse_float=_no_floats, parse_constant=_no_constants)
+# the form format_time writes, as every truck writes it: such a text needs no formatting again
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
+_FIELDS = frozenset({"v", "truck", "seq", "at", "kind", "prev", "body"})
+_KINDS = {kind.value: kind for kind in EntryKind}  # a lookup, not an enum call: see decode_entry
 
 
 def decode_entry(data: bytes) -> Entry:
     """Read canonical bytes back; bytes that are not canonical are rejected.
 
     One parse (refusing floats, NaN and Infinity on the way) and one encoding to compare: the
-    hub reads every entry of every truck through here.
+    hub reads every entry of every truck through here, so it takes the cheap way at each step.
     """
-    try:
-        envelope = _READER.decode(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise JournalError(f"kein gültiges JSON: {exc}") from exc
-    except RecursionError:
-        raise JournalError("kein gültiges JSON: zu tief verschachtelt") from None
+    envelope = _parse(data)
     if not isinstance(envelope, dict):
         raise JournalError("kein JSON-Objekt")
-    expected = {"v", "truck", "seq", "at", "kind", "prev", "body"}
-    if set(envelope) != expected:
-        raise JournalError(f"Felder {sorted(envelope)}, erwartet {sorted(expected)}")
+    if envelope.keys() != _FIELDS:
+        raise JournalError(f"Felder {sorted(envelope)}, erwartet {sorted(_FIELDS)}")
     if envelope["v"] != ENTRY_VERSION:
         raise JournalError(f"Version {envelope['v']} wird nicht unterstützt")
+    kind = _KINDS.get(envelope["kind"]) if isinstance(envelope["kind"], str) else None
+    if kind is None:
+        raise JournalError(f"{envelope['kind']!r} is not a valid EntryKind")
     try:
-        kind = EntryKind(envelope["kind"])
         at = datetime.fromisoformat(envelope["at"])
     except (TypeError, ValueError) as exc:
         raise JournalError(str(exc)) from exc
@@ -179,9 +198,31 @@ def decode_entry(data: bytes) -> Entry:
         raise JournalError("Zeit ohne Zeitzone")
     if _encode(envelope) != data:
         raise JournalError("nicht in kanonischer Form gespeichert (verändert?)")
-    return Entry(
-        envelope["truck"], envelope["seq"], at, kind, envelope["prev"], envelope["body"], data
+    # the dataclass's __init__ would set each field through object.__setattr__ (it is frozen),
+    # several times slower than filling the new entry's __dict__ at once
+    # (and the hash and the time's text, which every reader on the hub needs, are filled in
+    # at once, so no cached_property has to find them missing first)
+    entry = object.__new__(Entry)
+    entry.__dict__.update(
+        truck=envelope["truck"],
+        seq=envelope["seq"],
+        at=at,
+        kind=kind,
+        prev=envelope["prev"],
+        body=envelope["body"],
+        data=data,
+        hash=hashlib.sha256(data).hexdigest(),
     )
+    if _CANONICAL_TIME.fullmatch(envelope["at"]):
+        entry.__dict__["at_text"] = envelope["at"]
+    return entry
+
+
+# what check_chain asks of every entry's kind, as lookups instead of the properties' tuple scans
+_RESETS_CLOCK = frozenset(kind for kind in EntryKind if kind.resets_clock)
+_NUMBER_KEYS = {kind: "number" for kind in EntryKind if kind.numbered} | {
+    EntryKind.DAILY_CLOSING: "closing_number"
+}
 
 
 @dataclass(frozen=True)
@@ -249,7 +290,7 @@ def check_chain(
             raise ChainBroken(seq, f"steht an Stelle {seq}, nennt sich aber {entry.seq}")
         if truck is not None and entry.truck != truck:
             raise ChainBroken(seq, f"gehört zu Wagen {entry.truck}, nicht zu {truck}")
-        if (decoded.hash if decoded is not None else entry_hash(data)) != stored_hash:
+        if (entry.hash if decoded is not None else entry_hash(data)) != stored_hash:
             raise ChainBroken(
                 seq, "Inhalt passt nicht zu seinem Hash (nach dem Schreiben verändert)"
             )
@@ -259,10 +300,10 @@ def check_chain(
                 f"verweist nicht auf Eintrag {seq - 1} (Hash-Kette unterbrochen): Eintrag "
                 f"{seq - 1} wurde verändert, oder dieser gehört nicht dorthin",
             )
-        if last_at is not None and entry.at < last_at and not entry.kind.resets_clock:
+        kind = entry.kind
+        if last_at is not None and entry.at < last_at and kind not in _RESETS_CLOCK:
             raise ChainBroken(seq, f"datiert {entry.at.isoformat()}, vor dem Eintrag davor")
-        key = "number" if entry.kind.numbered else None
-        key = "closing_number" if entry.kind is EntryKind.DAILY_CLOSING else key
+        key = _NUMBER_KEYS.get(kind)
         if key is not None:
             number = entry.body.get(key)
             wanted = next_numbers[key]

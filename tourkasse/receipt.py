@@ -45,6 +45,12 @@ class PaymentMethod(enum.StrEnum):
         return {PaymentMethod.CASH: "Bar", PaymentMethod.CARD: "Karte"}[self]
 
 
+def _integer(name: str, value: Any) -> None:
+    """Amounts and quantities are whole numbers (cents, grams, pieces), never True or 1.5."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+
+
 def line_amount(quantity: int, unit: Unit, unit_price: Cents) -> Cents:
     """Gross amount of ``quantity`` at ``unit_price``; quantities of KG articles are grams."""
     if unit is Unit.KG:
@@ -87,9 +93,7 @@ class ReceiptLine:
 
     def __post_init__(self) -> None:
         for name in ("quantity", "unit_price", "total", "discount"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+            _integer(name, getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ class Payment:
     method: PaymentMethod
     amount: Cents  # what this payment contributes to the receipt (negative when paid out)
     tendered: Cents | None = None  # cash handed over by the customer
+
+    def __post_init__(self) -> None:
+        _integer("amount", self.amount)
+        if self.tendered is not None:
+            _integer("tendered", self.tendered)
 
     @property
     def change(self) -> Cents:
@@ -299,3 +308,65 @@ def receipt_from_dict(data: dict[str, Any]) -> Receipt:
             f"receipt total {data['total']} is not the sum of its lines {receipt.total}"
         )
     return receipt
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptSums:
+    """The figures of a receipt that turnover is made of."""
+
+    bon_type: BonType
+    stop: str | None
+    total: Cents
+    is_void: bool
+    gross_by_rate: dict[VatRate, Cents]
+    payments: tuple[tuple[PaymentMethod, Cents], ...]
+
+    @property
+    def counts_as_turnover(self) -> bool:
+        return self.bon_type is BonType.RECEIPT
+
+
+def receipt_sums(data: dict[str, Any]) -> ReceiptSums:
+    """The turnover figures of a receipt in its journal form, without building the Receipt.
+
+    The hub reads every receipt of every truck as it arrives, and building the receipt with its
+    lines costs several times more than these few sums. It refuses exactly what
+    :func:`receipt_from_dict` refuses, with the same exceptions (a property test holds the two
+    together), so every receipt the hub has taken can be read in full later.
+    """
+    bon_type = _member(_BON_TYPES, data["bon_type"], "Bontyp")
+    gross: dict[VatRate, Cents] = {}
+    total = 0
+    for line in data["lines"]:
+        _member(_LINE_KINDS, line["kind"], "Zeilenart")
+        _member(_UNITS, line["unit"], "Einheit")
+        rate = _member(_VAT_RATES, line["vat"], "Steuersatz")
+        line["text"], line["group"]  # required, as receipt_from_dict has them
+        amount, quantity, price = line["total"], line["quantity"], line["unit_price"]
+        discount = line.get("discount", 0)
+        # type(x) is int: the test of _integer for what JSON holds (bool is its own type)
+        if not (type(amount) is type(quantity) is type(price) is type(discount) is int):
+            for name, value in (("quantity", quantity), ("unit_price", price)):
+                _integer(name, value)
+            _integer("total", amount)
+            _integer("discount", discount)
+        if override := line.get("override"):
+            PriceOverride(**override)
+        if weighing := line.get("weighing"):
+            Weighing(**weighing)
+        gross[rate] = gross.get(rate, 0) + amount
+        total += amount
+    payments = []
+    for payment in data["payments"]:
+        amount, tendered = payment["amount"], payment.get("tendered")
+        _integer("amount", amount)
+        if tendered is not None:
+            _integer("tendered", tendered)
+        payments.append((_member(_PAYMENT_METHODS, payment["method"], "Zahlart"), amount))
+    if staff := data.get("staff"):
+        Staff(**staff)
+    if "total" in data and data["total"] != total:
+        raise ValueError(f"receipt total {data['total']} is not the sum of its lines {total}")
+    return ReceiptSums(
+        bon_type, data.get("stop"), total, data.get("void_of") is not None, gross, tuple(payments)
+    )

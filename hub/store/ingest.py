@@ -157,7 +157,7 @@ def accept_batch(
                 "journal",
                 ("truck", "seq", "hash", "kind", "at", "data", "received_at"),
                 [
-                    (truck, e.seq, e.hash, e.kind.value, format_time(e.at), e.data, received)
+                    (truck, e.seq, e.hash, e.kind._value_, e.at_text, e.data, received)
                     for e in fresh[:stored]
                 ],
             )

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hub.store.dialect import Database
 from hub.store.schema import PROJECTION_TABLES
 from tourkasse.journal import Entry, EntryKind, JournalError, decode_entry
-from tourkasse.receipt import BonType, Receipt
+from tourkasse.receipt import BonType, ReceiptSums, receipt_sums
 from tourkasse.vat import vat_of_gross
 
 NO_STOP = ""  # the stored key of receipts sold without a known stop
@@ -31,15 +32,15 @@ PAGE = 1000
 COUNT_FIELDS = ("receipts", "voids", "training", "training_total", "aborted")
 
 
-def receipt_of(entry: Entry) -> Receipt:
-    """The receipt in a receipt entry; JournalError when it cannot be read."""
+def receipt_of(entry: Entry) -> ReceiptSums:
+    """The turnover figures of a receipt entry; JournalError when the receipt cannot be read."""
     try:
-        receipt = Receipt.from_dict(entry.body["receipt"])
+        sums = receipt_sums(entry.body["receipt"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise JournalError(f"Bon nicht lesbar ({type(exc).__name__}: {exc})") from exc
-    if receipt.stop is not None and (not isinstance(receipt.stop, str) or not receipt.stop):
-        raise JournalError(f"Bon nennt einen ungültigen Halt {receipt.stop!r}")
-    return receipt
+    if sums.stop is not None and (not isinstance(sums.stop, str) or not sums.stop):
+        raise JournalError(f"Bon nennt einen ungültigen Halt {sums.stop!r}")
+    return sums
 
 
 @dataclass
@@ -54,15 +55,24 @@ class Deltas:
     counts: dict[tuple[str, str, str], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0] * len(COUNT_FIELDS))
     )
+    _days: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
 
     def add(self, entry: Entry) -> None:
         if entry.kind is not EntryKind.RECEIPT:
             return
         self.add_receipt(entry, receipt_of(entry))
 
-    def add_receipt(self, entry: Entry, receipt: Receipt) -> None:
-        day = entry.at.astimezone(self.zone).date().isoformat()
-        where = (day, entry.truck, receipt.stop or NO_STOP)
+    def business_day(self, at: datetime) -> str:
+        """The local date of ``at``. Every zone's offset and its changes fall on a quarter of an
+        hour, so one conversion serves a quarter of an hour's receipts."""
+        quarter = (at.year, at.month, at.day, at.hour, at.minute // 15, at.utcoffset())
+        day = self._days.get(quarter)
+        if day is None:
+            day = self._days[quarter] = at.astimezone(self.zone).date().isoformat()
+        return day
+
+    def add_receipt(self, entry: Entry, receipt: ReceiptSums) -> None:
+        where = (self.business_day(entry.at), entry.truck, receipt.stop or NO_STOP)
         counts = self.counts[where]
         if receipt.bon_type is BonType.ABORTED:
             counts[4] += 1
@@ -79,8 +89,8 @@ class Deltas:
             sums = self.rates[(*where, rate.name)]
             sums[0] += gross
             sums[1] += vat_of_gross(gross, rate)
-        for payment in receipt.payments:
-            self.payments[(*where, payment.method.value)] += payment.amount
+        for method, amount in receipt.payments:
+            self.payments[(*where, method.value)] += amount
 
     def __bool__(self) -> bool:
         return bool(self.counts)

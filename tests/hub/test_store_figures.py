@@ -8,8 +8,13 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.store import Figures, HubStore, open_store
+from hub.store.projections import Deltas
 from tests.support.journals import (
     DAY,
     STAFF,
@@ -180,3 +185,19 @@ def test_the_report_as_data_has_integer_cents_only(store):
     assert data["turnover"] == sum(sum(t.gross_by_rate.values()) for t in day.expected.values())
     stops = {s["stop"]: s for s in data["trucks"][0]["stops"]}
     assert stops[None]["payments"] == day.expected[None].by_payment
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe"]),
+    st.lists(
+        st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_the_business_day_of_each_receipt_is_its_local_date_across_clock_changes(zone, times):
+    # the projection remembers the date per quarter of an hour; every zone's offset allows that
+    deltas = Deltas(ZoneInfo(zone))
+    for at in [*times, *reversed(times)]:
+        assert deltas.business_day(at) == at.astimezone(ZoneInfo(zone)).date().isoformat()

@@ -73,19 +73,41 @@ def test_the_writer_refuses_what_the_hub_could_not_read_back(body, why):
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "why"),
     [
-        # a lone surrogate, escaped: valid JSON, but no canonical bytes can hold it
-        b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":"\\ud800"},"kind":"receipt",'
-        b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+        # a lone surrogate, escaped: JSON to some parsers, but no canonical bytes can hold it
+        (
+            b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":"\\ud800"},"kind":"receipt",'
+            b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+            "kein gültiges JSON.*surrogate",
+        ),
         # an integer beyond 64 bits
-        b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":18446744073709551616},'
-        b'"kind":"receipt","prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+        (
+            b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":18446744073709551616},'
+            b'"kind":"receipt","prev":"'
+            + GENESIS_HASH.encode()
+            + b'","seq":1,"truck":"T01","v":1}',
+            "kanonischer Form",
+        ),
         # a key twice: the parser keeps one, so the bytes are not what the entry says
-        b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":1,"t":2},"kind":"receipt",'
-        b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+        (
+            b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":1,"t":2},"kind":"receipt",'
+            b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+            "kanonischer Form",
+        ),
+        # a float, even one written the way the canonical encoder would write it
+        (
+            b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":1.5},"kind":"receipt",'
+            b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+            "Kommazahl im Journal.*1.5",
+        ),
+        (
+            b'{"at":"2026-11-24T08:00:00.000000+00:00","body":{"t":[1e+16]},"kind":"receipt",'
+            b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}',
+            "Kommazahl im Journal",
+        ),
     ],
 )
-def test_bytes_the_writer_could_not_have_written_are_refused(data):
-    with pytest.raises(JournalError, match="kanonischer Form"):
+def test_bytes_the_writer_could_not_have_written_are_refused(data, why):
+    with pytest.raises(JournalError, match=why):
         decode_entry(data)

@@ -1,4 +1,5 @@
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from tourkasse.journal import (
     GENESIS_HASH,
     ChainBroken,
+    Entry,
     EntryKind,
     JournalError,
     check_chain,
@@ -54,8 +56,31 @@ def test_canonical_bytes_round_trip_unchanged(body):
     assert entry_hash(again.data) == entry.hash
 
 
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))])))
+def test_a_read_entry_is_the_written_one_with_every_field(moment):
+    # decode_entry fills the entry's fields at once, bypassing the dataclass: nothing may miss
+    written = encode_entry(
+        truck="T01", seq=7, at=moment, kind=EntryKind.RECEIPT, prev=GENESIS_HASH, body={"n": 1}
+    )
+    read = decode_entry(written.data)
+    assert {field.name for field in fields(Entry)} <= set(vars(read))
+    assert read == written
+    assert read.hash == entry_hash(written.data)
+    assert (
+        read.at_text == written.at_text == moment.astimezone(UTC).isoformat(timespec="microseconds")
+    )
+
+
+def test_a_time_written_with_another_offset_is_stored_in_utc():
+    data = (
+        b'{"at":"2026-11-24T09:00:00.000000+01:00","body":{},"kind":"staff_sign_on",'
+        b'"prev":"' + GENESIS_HASH.encode() + b'","seq":1,"truck":"T01","v":1}'
+    )
+    assert decode_entry(data).at_text == "2026-11-24T08:00:00.000000+00:00"
+
+
 def test_floats_never_enter_the_journal():
-    with pytest.raises(JournalError, match="floats"):
+    with pytest.raises(JournalError, match=r"Kommazahl im Journal.*1\.5"):
         encode_entry(
             truck="T01",
             seq=1,
