@@ -82,7 +82,11 @@ class Database(ABC):
 
 class SqliteDatabase(Database):
     name = "sqlite"
-    types = {"blob": "BLOB", "id_pk": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+    types = {
+        "blob": "BLOB",
+        "id_pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "keep_entries_inline": "",  # SQLite neither compresses nor moves large values
+    }
 
     def __init__(self, path: Path) -> None:
         try:
@@ -132,7 +136,12 @@ class SqliteDatabase(Database):
 
 class PostgresDatabase(Database):
     name = "postgresql"
-    types = {"blob": "BYTEA", "id_pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}
+    types = {
+        "blob": "BYTEA",
+        "id_pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        # rows up to a page's size stay whole and uncompressed: no TOAST for an entry's bytes
+        "keep_entries_inline": "ALTER TABLE journal SET (toast_tuple_target = 8160)",
+    }
 
     def __init__(self, url: str) -> None:
         try:
