@@ -267,62 +267,116 @@ def check_chain(
     ``next_closing_number``, and ``prev_at`` (its ``last_at``), so numbers and times are
     checked across the boundary too.
     """
-    expected_seq = first_seq
-    start = 1 if first_seq == 1 else None
-    next_numbers: dict[str, int | None] = {
-        "number": next_number if next_number is not None else start,
-        "closing_number": next_closing_number if next_closing_number is not None else start,
-    }
-    count = 0
-    first_at: datetime | None = None
-    last_at: datetime | None = prev_at
+    walk = ChainWalk(
+        truck=truck,
+        prev_hash=prev_hash,
+        first_seq=first_seq,
+        next_number=next_number,
+        next_closing_number=next_closing_number,
+        prev_at=prev_at,
+    )
     for seq, data, stored_hash in rows:
-        # a caller that has decoded the entry already hands it over instead of its bytes
+        walk.step(seq, data, stored_hash)
+    return walk.summary()
+
+
+class ChainWalk:
+    """:func:`check_chain` one entry at a time, for a reader that acts on each entry as soon as
+    it is known to continue the chain (the hub streams a batch into its store that way)."""
+
+    def __init__(
+        self,
+        *,
+        truck: str | None = None,
+        prev_hash: str = GENESIS_HASH,
+        first_seq: int = 1,
+        next_number: int | None = None,
+        next_closing_number: int | None = None,
+        prev_at: datetime | None = None,
+    ) -> None:
+        self.truck = truck
+        self.first_seq = first_seq
+        self.expected_seq = first_seq
+        start = 1 if first_seq == 1 else None
+        self.next_numbers: dict[str, int | None] = {
+            "number": next_number if next_number is not None else start,
+            "closing_number": next_closing_number if next_closing_number is not None else start,
+        }
+        self.count = 0
+        self.first_at: datetime | None = None
+        self.last_at: datetime | None = prev_at
+        self.prev_hash = prev_hash
+
+    def step(self, seq: int, data: bytes | Entry, stored_hash: str) -> Entry:
+        """Check the next entry (its bytes, or the entry a caller has decoded already), walk on
+        past it and return it decoded; ChainBroken, with the walk unchanged, if it does not
+        continue the chain."""
+        entry = self.check(seq, data, stored_hash)
+        self.advance(entry, stored_hash)
+        return entry
+
+    def check(self, seq: int, data: bytes | Entry, stored_hash: str) -> Entry:
+        """The next entry decoded if it continues the chain (ChainBroken if not); the walk
+        stays where it is until :meth:`advance`, so a caller may refuse the entry for a
+        reason of its own first."""
         decoded = data if isinstance(data, Entry) else None
         data = decoded.data if decoded is not None else data
-        if seq != expected_seq:
-            raise ChainBroken(expected_seq, f"fehlt (der nächste vorhandene Eintrag ist {seq})")
+        if seq != self.expected_seq:
+            raise ChainBroken(
+                self.expected_seq, f"fehlt (der nächste vorhandene Eintrag ist {seq})"
+            )
         try:
             entry = decoded if decoded is not None else decode_entry(data)
         except JournalError as exc:
             raise ChainBroken(seq, str(exc)) from exc
         if entry.seq != seq:
             raise ChainBroken(seq, f"steht an Stelle {seq}, nennt sich aber {entry.seq}")
-        if truck is not None and entry.truck != truck:
-            raise ChainBroken(seq, f"gehört zu Wagen {entry.truck}, nicht zu {truck}")
+        if self.truck is not None and entry.truck != self.truck:
+            raise ChainBroken(seq, f"gehört zu Wagen {entry.truck}, nicht zu {self.truck}")
         if (entry.hash if decoded is not None else entry_hash(data)) != stored_hash:
             raise ChainBroken(
                 seq, "Inhalt passt nicht zu seinem Hash (nach dem Schreiben verändert)"
             )
-        if entry.prev != prev_hash:
+        if entry.prev != self.prev_hash:
             raise ChainBroken(
                 seq,
                 f"verweist nicht auf Eintrag {seq - 1} (Hash-Kette unterbrochen): Eintrag "
                 f"{seq - 1} wurde verändert, oder dieser gehört nicht dorthin",
             )
         kind = entry.kind
+        last_at = self.last_at
         if last_at is not None and entry.at < last_at and kind not in _RESETS_CLOCK:
             raise ChainBroken(seq, f"datiert {entry.at.isoformat()}, vor dem Eintrag davor")
         key = _NUMBER_KEYS.get(kind)
         if key is not None:
             number = entry.body.get(key)
-            wanted = next_numbers[key]
+            wanted = self.next_numbers[key]
             if not isinstance(number, int) or (wanted is not None and number != wanted):
                 what = "Bonnummer" if key == "number" else "Abschlussnummer"
                 raise ChainBroken(seq, f"{what} {number}, erwartet {wanted} (Lücke oder doppelt)")
-            next_numbers[key] = number + 1
-        first_at = first_at or entry.at
-        last_at = entry.at
-        prev_hash = stored_hash
-        expected_seq += 1
-        count += 1
-    return ChainSummary(
-        entries=count,
-        first_seq=first_seq if count else None,
-        last_seq=expected_seq - 1 if count else None,
-        last_hash=prev_hash,
-        first_at=first_at,
-        last_at=last_at,
-        next_number=next_numbers["number"],
-        next_closing_number=next_numbers["closing_number"],
-    )
+        return entry
+
+    def advance(self, entry: Entry, stored_hash: str) -> None:
+        """Walk on past ``entry``, which :meth:`check` has passed."""
+        key = _NUMBER_KEYS.get(entry.kind)
+        if key is not None:
+            self.next_numbers[key] = entry.body[key] + 1
+        self.first_at = self.first_at or entry.at
+        self.last_at = entry.at
+        self.prev_hash = stored_hash
+        self.expected_seq += 1
+        self.count += 1
+
+    def summary(self) -> ChainSummary:
+        """What the entries walked so far come to (all of them: a refused one is not walked)."""
+        count = self.count
+        return ChainSummary(
+            entries=count,
+            first_seq=self.first_seq if count else None,
+            last_seq=self.expected_seq - 1 if count else None,
+            last_hash=self.prev_hash,
+            first_at=self.first_at,
+            last_at=self.last_at,
+            next_number=self.next_numbers["number"],
+            next_closing_number=self.next_numbers["closing_number"],
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,13 @@ class Database(ABC):
     def run_many(self, sql: str, params: Sequence[Params]) -> None:
         """Each dialect does this its own way."""
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
-        """Plain inserts of many rows (no conflicts expected): the fastest way each has."""
+    @contextmanager
+    def appending(self, table: str, columns: Sequence[str]) -> Iterator[Callable[[Params], Any]]:
+        """Plain inserts of rows handed over one at a time (no conflicts expected), each
+        dialect's fastest way; use the connection for nothing else inside the block. The rows
+        go in when the block ends without an exception."""
+        rows: list[Params] = []
+        yield rows.append
         marks = ", ".join("?" * len(columns))
         self.run_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
@@ -86,6 +91,8 @@ class SqliteDatabase(Database):
         "blob": "BLOB",
         "id_pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
         "keep_entries_inline": "",  # SQLite neither compresses nor moves large values
+        "journal_stored_at": "",  # see schema.py, migration 6: PostgreSQL only
+        "journal_stored_at_default": "",
     }
 
     def __init__(self, path: Path) -> None:
@@ -141,6 +148,10 @@ class PostgresDatabase(Database):
         "id_pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         # rows up to a page's size stay whole and uncompressed: no TOAST for an entry's bytes
         "keep_entries_inline": "ALTER TABLE journal SET (toast_tuple_target = 8160)",
+        "journal_stored_at": "ALTER TABLE journal ADD COLUMN stored_at TIMESTAMPTZ",
+        "journal_stored_at_default": (
+            "ALTER TABLE journal ALTER COLUMN stored_at SET DEFAULT clock_timestamp()"
+        ),
     }
 
     def __init__(self, url: str) -> None:
@@ -174,20 +185,18 @@ class PostgresDatabase(Database):
             with self.conn.cursor() as cursor:
                 cursor.executemany(self._sql(sql), params)
 
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
-        # COPY in binary: one round trip for the whole batch instead of a statement per row,
-        # and no text escaping of the entries' bytes on either side
-        if rows:
-            types = self._column_types(table, columns)
-            with (
-                self.conn.cursor() as cursor,
-                cursor.copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-                ) as copy,
-            ):
-                copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
+    @contextmanager
+    def appending(self, table: str, columns: Sequence[str]) -> Iterator[Callable[[Params], Any]]:
+        # COPY in binary: no statement per row, no text escaping of the entries' bytes on
+        # either side, and the rows go out while the caller works out the next ones (whether
+        # the server stores them at once or at the end depends on the table: schema.py, 6)
+        types = self._column_types(table, columns)
+        with (
+            self.conn.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(types)
+            yield copy.write_row
 
     def _column_types(self, table: str, columns: Sequence[str]) -> list[str]:
         """The columns' types as the catalog has them (binary COPY must name them)."""

@@ -17,15 +17,15 @@ from zoneinfo import ZoneInfo
 
 from hub.store.dialect import Database
 from hub.store.model import BatchOutcome
-from hub.store.projections import Deltas, apply
+from hub.store.projections import Deltas, apply, receipt_of
 from tourkasse import protocol
 from tourkasse.journal import (
     GENESIS_HASH,
-    ChainBroken,
     ChainSummary,
+    ChainWalk,
     Entry,
+    EntryKind,
     JournalError,
-    check_chain,
     decode_entry,
     format_time,
 )
@@ -112,6 +112,9 @@ def journal_topic(truck: str) -> str:
         return f"{protocol.PREFIX}/truck/{truck}/journal"
 
 
+JOURNAL_COLUMNS = ("truck", "seq", "hash", "kind", "at", "data", "received_at")
+
+
 def accept_batch(
     db: Database, zone: ZoneInfo, batch: protocol.JournalBatch, received_at: datetime
 ) -> BatchOutcome:
@@ -119,91 +122,83 @@ def accept_batch(
     received = format_time(received_at)
     truck = batch.truck
     duplicates = forks = 0
-    resend_from: int | None = None
     reason: str | None = None
     with db.transaction():
         db.lock(f"tourkasse-truck:{truck}")
         state = chain_state(db, truck)
         known = _stored_hashes(db, truck, batch.first, min(batch.last, state.last_seq))
-        fresh: list[Entry] = []  # the entries after the last committed one, in order
-        for index, data in enumerate(batch.entries):
-            seq = batch.first + index
+        # entries the hub holds already: duplicates, or forks to keep apart
+        for seq, data in zip(range(batch.first, state.last_seq + 1), batch.entries, strict=False):
             try:
                 entry = _read(data, truck, seq)
             except JournalError as exc:
                 reason = f"Eintrag {seq}: {exc}"
                 break
-            if seq <= state.last_seq:
-                if known.get(seq) == entry.hash:
-                    duplicates += 1
-                else:
-                    _quarantine(db, entry, known.get(seq, ""), received)
-                    forks += 1
-            elif seq > state.last_seq + 1 + len(fresh):
-                # only the first fresh entry can leave a gap: the batch's entries are contiguous
-                reason = f"Lücke: erwartet Eintrag {state.last_seq + 1}, bekommen ab {seq}"
-                resend_from = state.last_seq + 1
-                break
+            if known.get(seq) == entry.hash:
+                duplicates += 1
             else:
-                fresh.append(entry)
-        state, stored, deltas, refusal = _checked(fresh, truck, state, zone)
-        if refusal is not None or (reason is not None and resend_from is None):
+                _quarantine(db, entry, known.get(seq, ""), received)
+                forks += 1
+        fresh = batch.entries[max(0, state.last_seq + 1 - batch.first) :] if reason is None else ()
+        if fresh and batch.first > state.last_seq + 1:
+            # only the first fresh entry can leave a gap: the batch's entries are contiguous
+            try:
+                _read(fresh[0], truck, batch.first)
+            except JournalError as exc:  # said first, as the batch is then kept as refused
+                reason = f"Eintrag {batch.first}: {exc}"
+            else:
+                gap = f"Lücke: erwartet Eintrag {state.last_seq + 1}, bekommen ab {batch.first}"
+                return BatchOutcome(truck, state.last_seq, 0, 0, 0, state.last_seq + 1, gap)
+            fresh = ()
+        deltas = Deltas(zone)
+        walk = ChainWalk(
+            truck=truck,
+            prev_hash=state.last_hash,
+            first_seq=state.last_seq + 1,
+            next_number=state.next_number,
+            next_closing_number=state.next_closing_number,
+            prev_at=state.last_at,
+        )
+        if fresh:
+            with db.appending("journal", JOURNAL_COLUMNS) as append:
+                for seq, data in enumerate(fresh, state.last_seq + 1):
+                    try:
+                        entry = _taken(walk, deltas, data, truck, seq)
+                    except JournalError as exc:
+                        reason = str(exc)
+                        break
+                    append(
+                        (truck, seq, entry.hash, entry.kind._value_, entry.at_text, data, received)
+                    )
+        if reason is not None:
             # a broken chain or an unreadable entry: what came before it is kept, the batch
             # is kept as refused with the first reason, and the truck is asked from there
-            reason = refusal or reason
             _reject_batch(db, batch, reason, received)
-        if stored:
-            db.insert_rows(
-                "journal",
-                ("truck", "seq", "hash", "kind", "at", "data", "received_at"),
-                [
-                    (truck, e.seq, e.hash, e.kind._value_, e.at_text, e.data, received)
-                    for e in fresh[:stored]
-                ],
-            )
+        if walk.count:
+            state = state.after(walk.summary())
             with db.unanswered():
                 _save_state(db, truck, state, received)
                 apply(db, deltas)
-        if reason is not None:
-            resend_from = state.last_seq + 1
-    return BatchOutcome(truck, state.last_seq, stored, duplicates, forks, resend_from, reason)
+    resend_from = state.last_seq + 1 if reason is not None else None
+    return BatchOutcome(truck, state.last_seq, walk.count, duplicates, forks, resend_from, reason)
 
 
-def _summary(entries: list[Entry], truck: str, state: ChainState) -> ChainSummary:
-    """Check that ``entries`` continue the truck's journal where ``state`` stands."""
-    return check_chain(
-        [(entry.seq, entry, entry.hash) for entry in entries],
-        truck=truck,
-        prev_hash=state.last_hash,
-        first_seq=state.last_seq + 1,
-        next_number=state.next_number,
-        next_closing_number=state.next_closing_number,
-        prev_at=state.last_at,
-    )
-
-
-def _checked(
-    fresh: list[Entry], truck: str, state: ChainState, zone: ZoneInfo
-) -> tuple[ChainState, int, Deltas, str | None]:
-    """How far ``fresh`` may be stored: the state after it, how many entries, what they add to
-    the turnover, and why the rest may not (None when all may). Each entry must continue the
-    chain and each receipt must be readable; one check covers the batch, and only a refused
-    batch is checked again for the part before the fault."""
-    count, refusal = len(fresh), None
+def _taken(walk: ChainWalk, deltas: Deltas, data: bytes, truck: str, seq: int) -> Entry:
+    """The next entry of the truck's journal, checked and counted; JournalError (its text
+    naming the entry) when it may not be stored, and then nothing is counted."""
     try:
-        summary = _summary(fresh, truck, state)
-    except ChainBroken as exc:
-        count, refusal = exc.seq - state.last_seq - 1, str(exc)
-    deltas = Deltas(zone)
-    for index, entry in enumerate(fresh[:count]):
+        entry = _read(data, truck, seq)
+    except JournalError as exc:
+        raise JournalError(f"Eintrag {seq}: {exc}") from exc
+    entry = walk.check(seq, entry, entry.hash)  # ChainBroken names the entry itself
+    if entry.kind is EntryKind.RECEIPT:
         try:
-            deltas.add(entry)
-        except JournalError as exc:  # an unreadable receipt before any broken link
-            count, refusal = index, f"Eintrag {entry.seq}: {exc}"
-            break
-    if count < len(fresh):
-        summary = _summary(fresh[:count], truck, state)
-    return (state.after(summary) if count else state), count, deltas, refusal
+            sums = receipt_of(entry)
+        except JournalError as exc:
+            raise JournalError(f"Eintrag {seq}: {exc}") from exc
+        deltas.add_receipt(entry, sums)
+    walk.advance(entry, entry.hash)
+    return entry
 
 
 def _quarantine(db: Database, entry: Entry, stored_hash: str, received: str) -> None:

@@ -208,6 +208,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5: journal entries kept whole in their row (PostgreSQL would compress every entry over
     # 2 kB, every receipt, and move it to a table of its own: most of its time per entry)
     ("{keep_entries_inline}",),
+    # 6: PostgreSQL: when the server stored each entry (empty for entries stored before). The
+    # default is volatile, and that also makes the server store each row of the ingest's COPY
+    # as it arrives: with only constant defaults it holds back up to a thousand rows of a
+    # binary COPY and stores them all at its end, while the hub waits. So the server stores a
+    # batch while the hub still reads the batch's later entries. A default set apart from
+    # adding the column rewrites no existing row. SQLite stores as the ingest writes anyway.
+    ("{journal_stored_at}", "{journal_stored_at_default}"),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

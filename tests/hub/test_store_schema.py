@@ -92,3 +92,20 @@ def test_large_entries_are_stored_whole_and_read_back_unchanged(hub_url):
                 "SELECT pg_column_size(data), length(data) FROM journal WHERE seq = 1"
             )
             assert size >= length  # as it came: not compressed
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"])
+def test_postgresql_notes_when_it_stored_each_entry(hub_url):
+    # the column's volatile default is also what lets the server store a batch's rows as they
+    # arrive (schema.py, migration 6); each entry gets the server's time as it was stored
+    writer = JournalWriter("T01")
+    entries = [writer.add(EntryKind.STAFF_SIGN_ON, {"staff": str(n)}) for n in range(1, 4)]
+    with open_store(hub_url) as store:
+        before = datetime.now(UTC)
+        store.accept_batch(
+            JournalBatch("T01", tuple(e.data for e in entries), 1), received_at=before
+        )
+        after = datetime.now(UTC)
+        stored = store.db.rows("SELECT seq, stored_at FROM journal ORDER BY seq")
+    assert [seq for seq, _ in stored] == [1, 2, 3]
+    assert all(before <= at <= after for _, at in stored), stored
