@@ -85,12 +85,13 @@ class Deltas:
             return
         counts[0] += 1
         counts[1] += 1 if receipt.is_void else 0
+        # _name_ and _value_, not name and value: an enum's properties run Python code
         for rate, gross in receipt.gross_by_rate.items():
-            sums = self.rates[(*where, rate.name)]
+            sums = self.rates[(*where, rate._name_)]
             sums[0] += gross
             sums[1] += vat_of_gross(gross, rate)
         for method, amount in receipt.payments:
-            self.payments[(*where, method.value)] += amount
+            self.payments[(*where, method._value_)] += amount
 
     def __bool__(self) -> bool:
         return bool(self.counts)
