@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -157,11 +157,20 @@ class PostgresDatabase(Database):
     def __init__(self, url: str) -> None:
         try:
             import psycopg
+            from psycopg.pq import TransactionStatus
         except ImportError as exc:  # the hub extra is not installed
             raise StoreError(
                 "PostgreSQL braucht das Paket psycopg: pip install 'tourkasse[hub]'"
             ) from exc
+        self._psycopg = psycopg
+        self._idle = TransactionStatus.IDLE
         self._types: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        # Statements whose answers nobody reads (BEGIN, locks, those in unanswered()) wait
+        # here and go out with the next one that needs an answer, in one round trip: a
+        # batch of the ingest costs four round trips instead of seven.
+        self._later: list[tuple[str, Any, bool]] = []  # (sql, params, many)
+        self._quiet = False  # inside unanswered()
+        self._in_transaction = False
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
         except psycopg.Error as exc:
@@ -173,17 +182,54 @@ class PostgresDatabase(Database):
     def _sql(sql: str) -> str:
         return sql.replace("?", "%s")
 
+    def _execute(self, sql: str, params: Any, many: bool) -> Any:
+        if many:
+            cursor = self.conn.cursor()
+            cursor.executemany(sql, params)
+            return cursor
+        return self.conn.execute(sql, params or None)
+
+    def _send(self, sql: str, params: Any = None, many: bool = False) -> Any:
+        """Run the statement, after what waits to be sent, and return its cursor."""
+        sql = self._sql(sql)
+        if not self._later:
+            return self._execute(sql, params, many)
+        waiting, self._later = self._later, []
+        with self.conn.pipeline():  # psycopg's pipeline mode: one round trip for them all
+            for statement in waiting:
+                self._execute(*statement)
+            return self._execute(sql, params, many)
+
+    def _flush(self) -> None:
+        waiting, self._later = self._later, []
+        if waiting:
+            with self.conn.pipeline():
+                for statement in waiting:
+                    self._execute(*statement)
+
+    def _later_or_now(self, sql: str, params: Any = None, many: bool = False) -> None:
+        if self._in_transaction:
+            self._later.append((self._sql(sql), params, many))
+        else:
+            self._send(sql, params, many)
+
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        cursor = self.conn.execute(self._sql(sql), params or None)
+        cursor = self._send(sql, params)
         return cursor.fetchall() if cursor.description is not None else []
 
     def run(self, sql: str, params: Params = ()) -> int:
-        return self.conn.execute(self._sql(sql), params or None).rowcount
+        if self._quiet:
+            self._later_or_now(sql, params)
+            return -1  # not known before the answer, which nobody waits for here
+        return self._send(sql, params).rowcount
 
     def run_many(self, sql: str, params: Sequence[Params]) -> None:
-        if params:
-            with self.conn.cursor() as cursor:
-                cursor.executemany(self._sql(sql), params)
+        if not params:
+            return
+        if self._quiet:
+            self._later_or_now(sql, params, many=True)
+        else:
+            self._send(sql, params, many=True).close()
 
     @contextmanager
     def appending(self, table: str, columns: Sequence[str]) -> Iterator[Callable[[Params], Any]]:
@@ -191,6 +237,7 @@ class PostgresDatabase(Database):
         # either side, and the rows go out while the caller works out the next ones (whether
         # the server stores them at once or at the end depends on the table: schema.py, 6)
         types = self._column_types(table, columns)
+        self._flush()  # a COPY cannot share a round trip
         with (
             self.conn.cursor() as cursor,
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
@@ -214,17 +261,36 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.conn.transaction():
+        if self._in_transaction:
+            raise StoreError("Transaktionen lassen sich nicht verschachteln")
+        self._in_transaction = True
+        self._later.append(("BEGIN", None, False))
+        try:
             yield
+            self._send("COMMIT")  # with whatever still waits: one round trip
+        except BaseException:
+            self._later = []
+            if self.conn.info.transaction_status != self._idle and not self.conn.closed:
+                # a connection that broke keeps the error that broke it, not this one's
+                with suppress(self._psycopg.Error):
+                    self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_transaction = False
 
-    def unanswered(self) -> AbstractContextManager[Any]:
-        return self.conn.pipeline()  # psycopg's pipeline mode: one round trip at the end
+    @contextmanager
+    def unanswered(self) -> Iterator[None]:
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
 
     def lock(self, key: str) -> None:
-        self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        self._later_or_now("SELECT pg_advisory_xact_lock(hashtext(?))", [key])
 
     def lock_tables(self, tables: Sequence[str]) -> None:
-        self.conn.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+        self._later_or_now(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
 
     def close(self) -> None:
         self.conn.close()
