@@ -220,7 +220,13 @@ class Ingest:
 
 
 def _publish(client: mqtt.Client, topic: str, message: protocol.Message) -> None:
-    client.publish(topic, protocol.encode(message), qos=1)
+    # Acknowledgements go out at QoS 0. Each says "committed through N", so a lost one is made
+    # good by the next, or by the truck sending again what it has none for (after a timeout or
+    # a reconnect), which the hub acknowledges again. At QoS 1 they waited: paho reads as many
+    # packets as it has messages in flight before it writes, so while batches queued up the
+    # hub's acknowledgements left in bursts, and the truck's window ran dry in between.
+    qos = 0 if isinstance(message, Ack | TrackAck) else 1
+    client.publish(topic, protocol.encode(message), qos=qos)
 
 
 def _truck_of(topic: str) -> str | None:

@@ -173,6 +173,9 @@ class Sync:
             self.connected = True
             self.connect_failures = 0
             self.sent = self.acked  # whatever was in flight is sent again
+            # a full bucket: the first second's entries go out at once, then drain_per_s
+            self._tokens = float(max(self.settings.drain_per_s, self.settings.batch_size))
+            self._tokens_at = time.monotonic()
             self._track_sent = None
             self._status_sent = None
             self._last_progress = time.monotonic()
