@@ -28,6 +28,7 @@ class DeadZoneProxy:
         self._stop = threading.Event()
         self._selector = selectors.DefaultSelector()
         self._pairs: dict[socket.socket, socket.socket] = {}
+        self._held: list[tuple[socket.socket, bytes]] = []  # read as the zone went dead
         self._thread = threading.Thread(target=self._serve, name="dead-zone-proxy", daemon=True)
 
     def start(self) -> DeadZoneProxy:
@@ -48,6 +49,7 @@ class DeadZoneProxy:
         while not self._stop.is_set():
             if not self.forwarding.wait(0.05):
                 continue
+            self._pass_held()
             for key, _ in self._selector.select(timeout=0.05):
                 sock = key.fileobj
                 if sock is self.listener:
@@ -61,10 +63,24 @@ class DeadZoneProxy:
                 if not data:
                     self._drop(sock)
                     continue
-                try:
-                    self._pairs[sock].sendall(data)
-                except (OSError, KeyError):
-                    self._drop(sock)
+                if not self.forwarding.is_set():
+                    # the zone went dead while this was read: it waits with the rest, so that
+                    # nothing sent after dead_zone() gets through
+                    self._held.append((sock, data))
+                    continue
+                self._send_on(sock, data)
+
+    def _send_on(self, sock: socket.socket, data: bytes) -> None:
+        try:
+            self._pairs[sock].sendall(data)
+        except (OSError, KeyError):
+            self._drop(sock)
+
+    def _pass_held(self) -> None:
+        held, self._held = self._held, []
+        for sock, data in held:
+            if sock in self._pairs:
+                self._send_on(sock, data)
 
     def _accept(self) -> None:
         client, _ = self.listener.accept()
