@@ -7,16 +7,18 @@ sale, holding that sale's journal entries (so of the same size), from a paho MQT
 second one subscribed at QoS 1, timed from the first publish until all are received and
 acknowledged. Then per hub store (an SQLite file; a fresh database of a throwaway PostgreSQL
 cluster): the hub's ingest and the agent's sync on a fresh copy of the truck, timed from the
-sync's start until the truck holds the hub's acknowledgement of its last entry (the hub
-acknowledges only what it has committed; the store is checked afterwards). Printed: sales/s,
+moment the agent has its connection to the broker (the baseline's clients are connected
+before its clock starts) until the truck holds the hub's acknowledgement of its last entry
+(the hub acknowledges only what it has committed; the store is checked afterwards). Printed: sales/s,
 journal entries/s and the ratio to the baseline (its time over the drain's: above 1.0 the
 drain is faster). Each is measured ``--rounds`` times, interleaved, and the median counts (a
 busy machine varies).
 
 Sender and receiver run in two processes, for the baseline as for the sync: the truck's agent
 and the hub's ingest never share a machine, let alone an interpreter lock, and the baseline's
-publisher and subscriber are split the same way. Both processes are ready (connected,
-subscribed, configuration read) before the clock starts; both read the same monotonic clock.
+publisher and subscriber are split the same way. Both processes are ready (configuration
+read; the hub and the baseline's clients connected and subscribed) before they are told to go;
+they read the same monotonic clock.
 
 It uses the test helpers in tests/support (fleet: truck, sales, sync and ingest threads;
 hub_checks: what the hub has committed; postgres: the throwaway cluster), because they are

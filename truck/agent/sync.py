@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from operator import itemgetter
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -277,7 +278,7 @@ class Sync:
             rows = sync_state.journal_rows(db, after=self.sent, limit=want)
             if not rows:
                 return
-            batch = JournalBatch(self.truck, tuple(data for _, data in rows), first=rows[0][0])
+            batch = JournalBatch(self.truck, tuple(map(itemgetter(1), rows)), first=rows[0][0])
             if self.sent == self.acked:
                 self._last_progress = now  # the wait for an acknowledgement starts now
             client.publish(
