@@ -367,7 +367,8 @@ class HubSettings:
     drain_per_s: int = field(
         default=2000,
         metadata={
-            "doc": "Höchstens so viele Einträge je Sekunde beim Nachsenden nach einem Funkloch",
+            "doc": "Einträge je Sekunde beim Nachsenden nach einem Funkloch (eine Sekunde davon "
+            "geht beim Verbinden sofort hinaus, danach höchstens so viele)",
             "check": in_range(1, 1_000_000),
         },
     )
