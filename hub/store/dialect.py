@@ -194,18 +194,19 @@ class PostgresDatabase(Database):
         sql = self._sql(sql)
         if not self._later:
             return self._execute(sql, params, many)
-        waiting, self._later = self._later, []
         with self.conn.pipeline():  # psycopg's pipeline mode: one round trip for them all
-            for statement in waiting:
-                self._execute(*statement)
+            self._execute_waiting()
             return self._execute(sql, params, many)
 
     def _flush(self) -> None:
-        waiting, self._later = self._later, []
-        if waiting:
+        if self._later:
             with self.conn.pipeline():
-                for statement in waiting:
-                    self._execute(*statement)
+                self._execute_waiting()
+
+    def _execute_waiting(self) -> None:
+        waiting, self._later = self._later, []
+        for statement in waiting:
+            self._execute(*statement)
 
     def _later_or_now(self, sql: str, params: Any = None, many: bool = False) -> None:
         if self._in_transaction:

@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 
 from hub.store.dialect import Database
 from hub.store.model import BatchOutcome
-from hub.store.projections import Deltas, apply, receipt_of
+from hub.store.projections import Deltas, apply
 from tourkasse import protocol
 from tourkasse.journal import (
     GENESIS_HASH,
     ChainSummary,
     ChainWalk,
     Entry,
-    EntryKind,
     JournalError,
     decode_entry,
     format_time,
@@ -40,6 +39,17 @@ class ChainState:
     next_number: int | None = 1
     next_closing_number: int | None = 1
     last_at: datetime | None = None
+
+    def walk(self, truck: str) -> ChainWalk:
+        """The chain check of the entries that come next."""
+        return ChainWalk(
+            truck=truck,
+            prev_hash=self.last_hash,
+            first_seq=self.last_seq + 1,
+            next_number=self.next_number,
+            next_closing_number=self.next_closing_number,
+            prev_at=self.last_at,
+        )
 
     def after(self, summary: ChainSummary) -> ChainState:
         return replace(
@@ -151,14 +161,7 @@ def accept_batch(
                 return BatchOutcome(truck, state.last_seq, 0, 0, 0, state.last_seq + 1, gap)
             fresh = ()
         deltas = Deltas(zone)
-        walk = ChainWalk(
-            truck=truck,
-            prev_hash=state.last_hash,
-            first_seq=state.last_seq + 1,
-            next_number=state.next_number,
-            next_closing_number=state.next_closing_number,
-            prev_at=state.last_at,
-        )
+        walk = state.walk(truck)
         if fresh:
             with db.appending("journal", JOURNAL_COLUMNS) as append:
                 for seq, data in enumerate(fresh, state.last_seq + 1):
@@ -190,13 +193,11 @@ def _taken(walk: ChainWalk, deltas: Deltas, data: bytes, truck: str, seq: int) -
         entry = _read(data, truck, seq)
     except JournalError as exc:
         raise JournalError(f"Eintrag {seq}: {exc}") from exc
-    entry = walk.check(seq, entry, entry.hash)  # ChainBroken names the entry itself
-    if entry.kind is EntryKind.RECEIPT:
-        try:
-            sums = receipt_of(entry)
-        except JournalError as exc:
-            raise JournalError(f"Eintrag {seq}: {exc}") from exc
-        deltas.add_receipt(entry, sums)
+    walk.check(seq, entry, entry.hash)  # ChainBroken names the entry itself
+    try:
+        deltas.add(entry)  # counts nothing when the receipt cannot be read
+    except JournalError as exc:
+        raise JournalError(f"Eintrag {seq}: {exc}") from exc
     walk.advance(entry, entry.hash)
     return entry
 
