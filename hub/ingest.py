@@ -10,16 +10,20 @@ cannot be accepted is kept in the store with the reason; nothing stops the inges
 
 from __future__ import annotations
 
+import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
 
 from hub.config import MqttSettings
-from hub.mqtt import connect, hub_client
+from hub.mqtt import HubClient, connect, hub_client
+from hub.store.model import BatchOutcome
 from tourkasse import protocol
 from tourkasse.protocol import (
     Ack,
@@ -43,7 +47,10 @@ RESEND_QUIET_S = 2.0  # the same "send again from N" is not repeated within this
 
 
 class Store(Protocol):
-    def accept_batch(self, batch: JournalBatch, *, received_at: datetime) -> Any: ...
+    def submit_batch(self, batch: JournalBatch, *, received_at: datetime) -> None: ...
+    def settled(self, *, wait: bool = False) -> list[BatchOutcome]: ...
+    @property
+    def batch_in_flight(self) -> bool: ...
     def reject(
         self, *, topic: str, payload: bytes, reason: str, received_at: datetime, truck: str | None
     ) -> None: ...
@@ -55,6 +62,16 @@ class Store(Protocol):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class _Delivery:
+    """A message from the broker, acknowledged to it once what it carries is committed."""
+
+    mid: int
+    qos: int
+    batch: int | None  # a journal batch: its number among those handed to the store
+    settled: bool = False
 
 
 class Ingest:
@@ -84,6 +101,10 @@ class Ingest:
         self.subscribed = threading.Event()  # the broker confirmed our subscriptions
         self.store_failed: Exception | None = None
         self._last_resend: dict[str, tuple[int, float]] = {}
+        # messages not yet acknowledged to the broker, in the order they came (MQTT wants
+        # the acknowledgements in that order): a batch may still be on its way to the store
+        self._deliveries: deque[_Delivery] = deque()
+        self._submitted = self._settled_count = 0  # batches handed to the store, and settled
         self.batches = 0  # journal batches handled, for the bench and the log
 
     # --- the loop -----------------------------------------------------------------------
@@ -92,6 +113,7 @@ class Ingest:
             self.store_failed = None
             try:
                 self.store = self.open_store()
+                self._submitted = self._settled_count = 0
             except Exception as exc:  # a database that is not there yet: try again
                 self.say(f"Speicher der Zentrale nicht erreichbar: {exc} – neuer Versuch in 5 s")
                 stop.wait(5)
@@ -110,6 +132,8 @@ class Ingest:
 
     def _serve(self, stop: threading.Event) -> None:
         client = hub_client(self.settings, client_id=self.client_id, manual_ack=True)
+        self._deliveries.clear()  # a new session: the broker hands over again what is open
+        client.after_each_pass = lambda: self._after_pass(client)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -145,16 +169,42 @@ class Ingest:
         if self.store_failed is not None:
             return  # not acknowledged: the broker hands it over again after the reconnect
         try:
-            self.handle(client, message.topic, bytes(message.payload))
+            batch = self.handle(client, message.topic, bytes(message.payload))
+            self._deliveries.append(_Delivery(message.mid, message.qos, batch))
+            self._answer(client, wait=False)
         except Exception as exc:
             self.store_failed = exc
+
+    def _after_pass(self, client: HubClient) -> None:
+        """A batch still on its way to the store is waited for once no message is waiting
+        to be read (until then the store commits it while the next one is read)."""
+        if self.store is None or self.store_failed is not None:
             return
-        if message.qos > 0:
-            client.ack(message.mid, message.qos)
+        if not self.store.batch_in_flight or _more_to_read(client):
+            return
+        try:
+            self._answer(client, wait=True)
+        except Exception as exc:
+            self.store_failed = exc
+
+    def _answer(self, client: mqtt.Client, *, wait: bool) -> None:
+        """Tell the trucks what is committed, and the broker which messages are done."""
+        assert self.store is not None
+        for outcome in self.store.settled(wait=wait):
+            self._settled(client, outcome)
+            waiting = (d for d in self._deliveries if d.batch and not d.settled)
+            if (delivery := next(waiting, None)) is not None:
+                delivery.settled = True
+        while self._deliveries and (not self._deliveries[0].batch or self._deliveries[0].settled):
+            delivery = self._deliveries.popleft()
+            if delivery.qos > 0:
+                client.ack(delivery.mid, delivery.qos)
 
     # --- one message --------------------------------------------------------------------
-    def handle(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
-        """Store what the message says (and answer it); keep it with the reason if it is bad."""
+    def handle(self, client: mqtt.Client, topic: str, payload: bytes) -> int | None:
+        """Store what the message says (and answer it); keep it with the reason if it is bad.
+        For a journal batch its number among those handed to the store, whose outcome comes
+        from the store in that order."""
         assert self.store is not None
         now = self.clock()
         try:
@@ -168,10 +218,12 @@ class Ingest:
                 truck=_truck_of(topic),
             )
             self.say(f"Nachricht auf {topic} abgelehnt: {refused}")
-            return
+            return None
         if isinstance(message, JournalBatch):
-            self._journal(client, message, now)
-        elif isinstance(message, Status):
+            number, self._submitted = self._submitted, self._submitted + 1
+            self.store.submit_batch(message, received_at=now)
+            return number
+        if isinstance(message, Status):
             self.store.save_status(message, received_at=now)
         elif isinstance(message, Position):
             self.store.save_position(message, received_at=now)
@@ -186,28 +238,25 @@ class Ingest:
                 received_at=now,
                 truck=_truck_of(topic),
             )
+        return None
 
-    def _journal(self, client: mqtt.Client, batch: JournalBatch, now: datetime) -> None:
-        assert self.store is not None
-        outcome = self.store.accept_batch(batch, received_at=now)
+    def _settled(self, client: mqtt.Client, outcome: BatchOutcome) -> None:
+        """A journal batch is committed: tell its truck how far, or from where to send again."""
+        truck = outcome.truck
         self.batches += 1
         if outcome.forks:
             self.say(
-                f"ALARM Wagen {batch.truck}: {outcome.forks} Einträge mit gleicher Nummer, aber "
+                f"ALARM Wagen {truck}: {outcome.forks} Einträge mit gleicher Nummer, aber "
                 "anderem Inhalt (zurückgespieltes Backup? kopierte Speicherkarte?) – in Quarantäne"
             )
         if outcome.through > 0:
-            _publish(client, truck_topic(batch.truck, "ack"), Ack(batch.truck, outcome.through))
-        if outcome.resend_from is not None and self._should_ask(batch.truck, outcome.resend_from):
+            _publish(client, truck_topic(truck, "ack"), Ack(truck, outcome.through))
+        if outcome.resend_from is not None and self._should_ask(truck, outcome.resend_from):
             reason = outcome.reason or ""
             _publish(
-                client,
-                truck_topic(batch.truck, "resend"),
-                Resend(batch.truck, outcome.resend_from, reason),
+                client, truck_topic(truck, "resend"), Resend(truck, outcome.resend_from, reason)
             )
-            self.say(
-                f"Wagen {batch.truck}: bitte ab Eintrag {outcome.resend_from} neu senden ({reason})"
-            )
+            self.say(f"Wagen {truck}: bitte ab Eintrag {outcome.resend_from} neu senden ({reason})")
 
     def _should_ask(self, truck: str, since: int) -> bool:
         # A gap makes every batch in flight behind it ask again; one request is enough.
@@ -227,6 +276,17 @@ def _publish(client: mqtt.Client, topic: str, message: protocol.Message) -> None
     # hub's acknowledgements left in bursts, and the truck's window ran dry in between.
     qos = 0 if isinstance(message, Ack | TrackAck) else 1
     client.publish(topic, protocol.encode(message), qos=qos)
+
+
+def _more_to_read(client: mqtt.Client) -> bool:
+    """Bytes of a further message wait on the broker's connection."""
+    sock = client.socket()
+    if sock is None:
+        return False
+    pending = getattr(sock, "pending", None)  # TLS: bytes decrypted already, not in select
+    if pending is not None and pending():
+        return True
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _truck_of(topic: str) -> str | None:

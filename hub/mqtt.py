@@ -9,6 +9,7 @@ committed them, so a hub killed mid-message gets it again from the broker.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -18,10 +19,27 @@ from paho.mqtt.properties import Properties
 from hub.config import MqttSettings
 
 
+class HubClient(mqtt.Client):
+    """paho's client, and a call after each pass of its network loop (``after_each_pass``).
+
+    paho ends every pass (whatever it read and wrote, or a second without traffic) with
+    ``loop_misc``; the ingest uses the call to finish what it has not yet told the trucks
+    when no further message is waiting.
+    """
+
+    after_each_pass: Callable[[], None] | None = None
+
+    def loop_misc(self) -> mqtt.MQTTErrorCode:
+        code = super().loop_misc()
+        if self.after_each_pass is not None:
+            self.after_each_pass()
+        return code
+
+
 def hub_client(
     settings: MqttSettings, *, client_id: str | None = None, manual_ack: bool = False
-) -> mqtt.Client:
-    client = mqtt.Client(
+) -> HubClient:
+    client = HubClient(
         CallbackAPIVersion.VERSION2,
         client_id=client_id or settings.client_id,
         protocol=mqtt.MQTTv5,

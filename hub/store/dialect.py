@@ -10,22 +10,32 @@ A :class:`Database` is one connection: use it from one thread at a time.
 
 from __future__ import annotations
 
+import select
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 Params = Sequence[Any]
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 BUSY_TIMEOUT_MS = 15_000
+COPY_CHUNK = 256 * 1024  # bytes handed to libpq at a time
 
 
 class StoreError(Exception):
     """The hub store cannot be used; str() says why, in German, for the operator."""
+
+
+class Writes(Protocol):
+    """What statements that only write need: a database, or a script of them (pipelined.py)."""
+
+    def run(self, sql: str, params: Params = ()) -> int: ...
+
+    def run_many(self, sql: str, params: Sequence[Params]) -> None: ...
 
 
 class Database(ABC):
@@ -93,6 +103,7 @@ class SqliteDatabase(Database):
         "keep_entries_inline": "",  # SQLite neither compresses nor moves large values
         "journal_stored_at": "",  # see schema.py, migration 6: PostgreSQL only
         "journal_stored_at_default": "",
+        "expect_chain": "",  # see schema.py, migration 7: PostgreSQL only
     }
 
     def __init__(self, path: Path) -> None:
@@ -152,6 +163,15 @@ class PostgresDatabase(Database):
         "journal_stored_at_default": (
             "ALTER TABLE journal ALTER COLUMN stored_at SET DEFAULT clock_timestamp()"
         ),
+        "expect_chain": """CREATE FUNCTION tourkasse_expect_chain(
+                the_truck TEXT, expected_seq BIGINT, expected_hash TEXT) RETURNS VOID AS $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM trucks WHERE truck = the_truck
+                        AND last_seq = expected_seq AND last_hash = expected_hash) THEN
+                    RAISE EXCEPTION 'Journal von Wagen % steht nicht mehr bei Eintrag %',
+                        the_truck, expected_seq USING ERRCODE = 'serialization_failure';
+                END IF;
+            END $$ LANGUAGE plpgsql""",
     }
 
     def __init__(self, url: str) -> None:
@@ -163,6 +183,7 @@ class PostgresDatabase(Database):
                 "PostgreSQL braucht das Paket psycopg: pip install 'tourkasse[hub]'"
             ) from exc
         self._psycopg = psycopg
+        self._pq = psycopg.pq
         self._idle = TransactionStatus.IDLE
         self._types: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         # Statements whose answers nobody reads (BEGIN, locks, those in unanswered()) wait
@@ -171,12 +192,16 @@ class PostgresDatabase(Database):
         self._later: list[tuple[str, Any, bool]] = []  # (sql, params, many)
         self._quiet = False  # inside unanswered()
         self._in_transaction = False
+        # a script sent by send_script whose results are not read yet; then what they said
+        self._script_unread = False
+        self._script_error: str | None = None
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
         except psycopg.Error as exc:
             raise StoreError(
                 f"PostgreSQL nicht erreichbar ({_without_password(url)}): {exc}"
             ) from exc
+        self._escaping = psycopg.pq.Escaping(self.conn.pgconn)
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -191,6 +216,7 @@ class PostgresDatabase(Database):
 
     def _send(self, sql: str, params: Any = None, many: bool = False) -> Any:
         """Run the statement, after what waits to be sent, and return its cursor."""
+        self.finish_script()
         sql = self._sql(sql)
         if not self._later:
             return self._execute(sql, params, many)
@@ -199,6 +225,7 @@ class PostgresDatabase(Database):
             return self._execute(sql, params, many)
 
     def _flush(self) -> None:
+        self.finish_script()
         if self._later:
             with self.conn.pipeline():
                 self._execute_waiting()
@@ -264,6 +291,7 @@ class PostgresDatabase(Database):
     def transaction(self) -> Iterator[None]:
         if self._in_transaction:
             raise StoreError("Transaktionen lassen sich nicht verschachteln")
+        self.finish_script()
         self._in_transaction = True
         self._later.append(("BEGIN", None, False))
         try:
@@ -286,6 +314,97 @@ class PostgresDatabase(Database):
             yield
         finally:
             self._quiet = False
+
+    # --- a script: a whole transaction around a COPY, its answers read later -------------
+    # The ingest sends a batch that continues a truck's journal as one simple query (BEGIN,
+    # checks, COPY FROM STDIN, updates, COMMIT) with the COPY's rows after it, and reads the
+    # answers only when it has read the next batch: the server stores one batch while the hub
+    # reads the next, and the hub waits for one answer per batch instead of four.
+
+    def literal(self, value: str | int | None) -> str:
+        """``value`` as an SQL literal, quoted by libpq, for a script."""
+        if value is None:
+            return "NULL"
+        if type(value) is int:
+            return str(value)
+        if not isinstance(value, str):
+            raise TypeError(f"kein Literal für {type(value).__name__}")
+        return self._escaping.escape_literal(value.encode()).decode()
+
+    def send_script(self, script: str, copy_data: bytes) -> None:
+        """Send ``script`` (statements with literals only, one of them ``COPY … FROM STDIN``)
+        and the COPY's data; the other answers are read by :meth:`finish_script`."""
+        if self._in_transaction or self._later:
+            raise StoreError("ein Skript läuft nur außerhalb einer Transaktion")
+        self.finish_script()
+        pgconn = self.conn.pgconn
+        pgconn.send_query(script.encode())
+        self._script_unread = True
+        self._script_error = None
+        for result in self._results(until_copy=True):
+            if result.status == self._pq.ExecStatus.COPY_IN:
+                self._put(copy_data)
+                return
+            self._note(result)
+        # no COPY: a statement before it failed, and the server skips the rest
+
+    @property
+    def script_unread(self) -> bool:
+        return self._script_unread
+
+    def finish_script(self) -> str | None:
+        """Read the answers of the script sent last; its error (German or the server's), or
+        None when it committed. A script that did not commit is rolled back."""
+        if not self._script_unread:
+            return self._script_error
+        for result in self._results(until_copy=False):
+            if result.status == self._pq.ExecStatus.COPY_IN:  # cannot happen: data went out
+                self.conn.pgconn.put_copy_end(b"Skript abgebrochen")
+                continue
+            self._note(result)
+        self._script_unread = False
+        if self.conn.pgconn.transaction_status != self._idle:
+            self._script_error = self._script_error or "Skript endete ohne COMMIT"
+            self.conn.execute("ROLLBACK")
+        return self._script_error
+
+    def _note(self, result: Any) -> None:
+        if result.status == self._pq.ExecStatus.FATAL_ERROR and self._script_error is None:
+            message = result.error_message.decode(errors="replace").strip()
+            self._script_error = message or "Fehler ohne Meldung"
+
+    def _results(self, *, until_copy: bool) -> Iterator[Any]:
+        """The script's results as the server sends them (the connection is non-blocking)."""
+        pgconn = self.conn.pgconn
+        while True:
+            while pgconn.flush():
+                self._wait(write=True)
+            pgconn.consume_input()
+            while not pgconn.is_busy():
+                result = pgconn.get_result()
+                if result is None:
+                    return
+                yield result
+                if until_copy and result.status == self._pq.ExecStatus.COPY_IN:
+                    return
+            self._wait(write=False)
+
+    def _put(self, data: bytes) -> None:
+        pgconn = self.conn.pgconn
+        view = memoryview(data)
+        for start in range(0, len(view), COPY_CHUNK):
+            while not pgconn.put_copy_data(view[start : start + COPY_CHUNK]):
+                self._wait(write=True)
+        while not pgconn.put_copy_end():
+            self._wait(write=True)
+        while pgconn.flush():  # the rest goes out while the hub reads the next batch
+            self._wait(write=True)
+
+    def _wait(self, *, write: bool) -> None:
+        socket = self.conn.pgconn.socket
+        ready = select.select([] if write else [socket], [socket] if write else [], [], 60)
+        if not any(ready):
+            raise self._psycopg.OperationalError("PostgreSQL antwortet seit 60 s nicht")
 
     def lock(self, key: str) -> None:
         self._later_or_now("SELECT pg_advisory_xact_lock(hashtext(?))", [key])

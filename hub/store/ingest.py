@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.store.dialect import Database
+from hub.store.dialect import Database, Writes
 from hub.store.model import BatchOutcome
 from hub.store.projections import Deltas, apply
 from tourkasse import protocol
@@ -74,7 +74,7 @@ def chain_state(db: Database, truck: str) -> ChainState:
     return ChainState(row[0], row[1], row[2], row[3], last_at)
 
 
-def _save_state(db: Database, truck: str, state: ChainState, now: str) -> None:
+def save_state(db: Writes, truck: str, state: ChainState, now: str) -> None:
     db.run(
         "INSERT INTO trucks (truck, last_seq, last_hash, next_number, next_closing_number, "
         "last_at, first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -166,7 +166,7 @@ def accept_batch(
             with db.appending("journal", JOURNAL_COLUMNS) as append:
                 for seq, data in enumerate(fresh, state.last_seq + 1):
                     try:
-                        entry = _taken(walk, deltas, data, truck, seq)
+                        entry = taken(walk, deltas, data, truck, seq)
                     except JournalError as exc:
                         reason = str(exc)
                         break
@@ -180,13 +180,13 @@ def accept_batch(
         if walk.count:
             state = state.after(walk.summary())
             with db.unanswered():
-                _save_state(db, truck, state, received)
+                save_state(db, truck, state, received)
                 apply(db, deltas)
     resend_from = state.last_seq + 1 if reason is not None else None
     return BatchOutcome(truck, state.last_seq, walk.count, duplicates, forks, resend_from, reason)
 
 
-def _taken(walk: ChainWalk, deltas: Deltas, data: bytes, truck: str, seq: int) -> Entry:
+def taken(walk: ChainWalk, deltas: Deltas, data: bytes, truck: str, seq: int) -> Entry:
     """The next entry of the truck's journal, checked and counted; JournalError (its text
     naming the entry) when it may not be stored, and then nothing is counted."""
     try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.store.dialect import Database
+from hub.store.dialect import Database, Writes
 from hub.store.schema import PROJECTION_TABLES
 from tourkasse.journal import Entry, EntryKind, JournalError, decode_entry
 from tourkasse.receipt import BonType, ReceiptSums, receipt_sums
@@ -97,7 +97,7 @@ class Deltas:
         return bool(self.counts)
 
 
-def apply(db: Database, deltas: Deltas) -> None:
+def apply(db: Writes, deltas: Deltas) -> None:
     """Add ``deltas`` to the tables; call inside the transaction that stored the entries."""
     db.run_many(
         "INSERT INTO turnover_rates (day, truck, stop, rate, gross, vat) VALUES (?, ?, ?, ?, ?, ?) "

@@ -215,6 +215,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # batch while the hub still reads the batch's later entries. A default set apart from
     # adding the column rewrites no existing row. SQLite stores as the ingest writes anyway.
     ("{journal_stored_at}", "{journal_stored_at_default}"),
+    # 7: PostgreSQL: the check that opens a batch the ingest sends as one script (see
+    # pipelined.py): the truck's journal still ends where the ingest last saw it end
+    ("{expect_chain}",),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.store import ingest, live, projections, queries, report, schema, telemetry
 from hub.store.catalogue import Catalogue
-from hub.store.dialect import StoreError, connect
+from hub.store.dialect import PostgresDatabase, StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
+from hub.store.pipelined import Pipeline
 from hub.store.tour_plans import TourPlans
 from hub.store.users import Users
 from tourkasse import protocol
@@ -47,6 +48,11 @@ class HubStore:
         except BaseException:
             self.db.close()
             raise
+        # PostgreSQL stores one batch while the ingest reads the next (pipelined.py)
+        self._pipeline = (
+            Pipeline(self.db, self.zone) if isinstance(self.db, PostgresDatabase) else None
+        )
+        self._settled: list[BatchOutcome] = []
 
     def _check_timezone(self) -> None:
         """Business days depend on the time zone: computed with another one, compute again."""
@@ -70,7 +76,32 @@ class HubStore:
 
     def accept_batch(self, batch: protocol.JournalBatch, *, received_at: datetime) -> BatchOutcome:
         """Store what is new in the batch, in one transaction committed before it returns."""
-        return ingest.accept_batch(self.db, self.zone, batch, received_at)
+        self.submit_batch(batch, received_at=received_at)
+        *earlier, outcome = self.settled(wait=True)
+        self._settled = earlier  # outcomes of batches submitted before, for their submitter
+        return outcome
+
+    def submit_batch(self, batch: protocol.JournalBatch, *, received_at: datetime) -> None:
+        """Store what is new in the batch; its outcome comes from :meth:`settled` once the
+        transaction is committed (on PostgreSQL maybe only after the next batch is
+        submitted: until then nothing of it may be acknowledged)."""
+        if self._pipeline is None:
+            self._settled.append(ingest.accept_batch(self.db, self.zone, batch, received_at))
+        else:
+            self._settled.extend(self._pipeline.submit(batch, received_at))
+
+    def settled(self, *, wait: bool = False) -> list[BatchOutcome]:
+        """Outcomes of submitted batches whose transactions are committed, in the order the
+        batches came; ``wait`` waits for every batch still on its way."""
+        if self._pipeline is not None and (wait or self._pipeline.answered):
+            self._settled.extend(self._pipeline.settle())
+        done, self._settled = self._settled, []
+        return done
+
+    @property
+    def batch_in_flight(self) -> bool:
+        """A submitted batch's transaction is on its way to the database."""
+        return self._pipeline is not None and self._pipeline.in_flight
 
     def reject(
         self,

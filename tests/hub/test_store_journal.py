@@ -321,3 +321,51 @@ def test_several_ingest_processes_storing_one_truck_at_once_store_it_once(new_hu
         for stop in store.turnover(day.day).trucks[0].stops:
             assert stop.figures.gross_by_rate == day.expected[stop.stop].gross_by_rate
             assert stop.figures.receipts == day.expected[stop.stop].receipts
+
+
+def test_outcomes_come_in_order_and_only_for_what_is_committed(new_hub_url):
+    """The ingest hands batches over and tells the trucks only what the store has committed:
+    on PostgreSQL a batch is stored while the next is read, and told about afterwards."""
+    entries = sales_day(sales=30).entries
+    batches = [batch(entries, n, min(n + 9, len(entries))) for n in range(1, len(entries), 10)]
+    told: list[BatchOutcome] = []
+    hub_url = new_hub_url()
+    with open_store(hub_url) as ingest, open_store(hub_url) as reader:
+        for message in batches:
+            ingest.submit_batch(message, received_at=NOW)
+            for outcome in ingest.settled():
+                # what the ingest may tell a truck is there for every other connection too
+                assert reader.committed_through("T01") >= outcome.through
+                told.append(outcome)
+        told += ingest.settled(wait=True)
+        assert not ingest.batch_in_flight
+    assert [o.through for o in told] == [m.last for m in batches]
+    assert all(
+        o.stored == len(m.entries) and o.reason is None for o, m in zip(told, batches, strict=True)
+    )
+    with open_store(hub_url) as store:
+        assert list(store.journal("T01")) == [e.data for e in entries]
+        assert projections(store) == figures_in_one_batch(new_hub_url(), entries)
+
+
+def test_entries_another_ingest_stored_meanwhile_are_duplicates_not_stored_twice(new_hub_url):
+    """Two hub processes: what one remembers of a truck's journal may be out of date by the
+    time its next batch comes. The batch is then taken as what it is: entries held already."""
+    url = new_hub_url()
+    entries = sales_day().entries
+    with open_store(url) as one, open_store(url) as other:
+        assert send(one, batch(entries, 1, 10)).through == 10  # one knows: the journal ends at 10
+        assert send(other, batch(entries, 1, 20)).stored == 10  # other stores 11 … 20
+        again = send(one, batch(entries, 11, 20))  # one still thinks it ends at 10
+        assert again == BatchOutcome("T01", 20, stored=0, duplicates=10, forks=0)
+        assert send(one, batch(entries, 21, len(entries))).through == len(entries)
+        assert list(one.journal("T01")) == [e.data for e in entries]
+        assert one.rejected() == [] and one.forks() == []
+        assert projections(one) == figures_in_one_batch(new_hub_url(), entries)
+
+
+def figures_in_one_batch(url: str, entries: list[Entry]) -> dict[str, list[tuple]]:
+    """The turnover tables of a new store that took ``entries`` in one batch."""
+    with open_store(url) as store:
+        send(store, batch(entries, 1, len(entries)))
+        return projections(store)

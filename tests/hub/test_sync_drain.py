@@ -122,3 +122,31 @@ def test_the_hub_killed_mid_drain_loses_and_doubles_nothing(tmp_path, hub_url):
             finally:
                 ingest.stop()
         assert "Zentrale beendet." in ingest.output()
+
+
+def test_the_hubs_database_connection_cut_mid_drain_loses_and_doubles_nothing(
+    tmp_path, postgres_cluster
+):
+    """PostgreSQL ends the ingest's connection while batches are on their way to it (a
+    database restart, a network cut): the ingest opens the store again and the broker hands
+    over again what it had not been told was done."""
+    import psycopg
+
+    database = postgres_cluster.create_database()
+    hub_url = postgres_cluster.url(database)
+    with LocalBroker(tmp_path / "broker") as broker:
+        config = truck_config(tmp_path / "truck", port=broker.port, batch_size=40, drain_per_s=1500)
+        sold = sell(config, 2000)
+        with IngestThread(hub_url, broker.port) as ingest, SyncThread(config):
+            eventually(
+                lambda: committed(hub_url, "T01") > 500, timeout=30, what="Zentrale empfängt"
+            )
+            with psycopg.connect(hub_url, autocommit=True) as admin:
+                cut = admin.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchone()
+            assert cut is not None and cut[0] >= 1
+            assert_hub_has(hub_url, config, sold, timeout=90)
+            assert any("Speicher der Zentrale gestört" in line for line in ingest.lines)
+    postgres_cluster.drop_database(database)
