@@ -109,3 +109,22 @@ def test_postgresql_notes_when_it_stored_each_entry(hub_url):
         stored = store.db.rows("SELECT seq, stored_at FROM journal ORDER BY seq")
     assert [seq for seq, _ in stored] == [1, 2, 3]
     assert all(before <= at <= after for _, at in stored), stored
+
+
+def test_a_new_sqlite_store_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_path):
+    """Journal entries are 1 to 2 kB: larger pages store them faster (scripts/bench_sync.py).
+    A store made before keeps its pages and works on."""
+    import sqlite3
+
+    with open_store(f"sqlite:///{tmp_path / 'new.sqlite'}") as new:
+        assert new.db.one("PRAGMA page_size") == (8192,)
+    older = tmp_path / "older.sqlite"
+    made = sqlite3.connect(older)
+    made.execute("PRAGMA page_size = 4096")
+    made.execute("CREATE TABLE made_before (x)")
+    made.close()
+    entries = sales_day().entries
+    with open_store(f"sqlite:///{older}") as store:
+        assert store.db.one("PRAGMA page_size") == (4096,)
+        batch = JournalBatch("T01", tuple(e.data for e in entries), 1)
+        assert store.accept_batch(batch, received_at=datetime.now(UTC)).through == len(entries)
