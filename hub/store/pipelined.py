@@ -36,7 +36,7 @@ from hub.store.ingest import (
 )
 from hub.store.model import BatchOutcome
 from hub.store.projections import Deltas, apply
-from tourkasse.journal import JournalError, format_time
+from tourkasse.journal import EntryKind, JournalError, format_time
 from tourkasse.protocol import JournalBatch
 
 # PostgreSQL's binary COPY format: a header, rows of (field count, then length and bytes of
@@ -49,6 +49,9 @@ _SEQ_THEN_HASH = struct.Struct("!iqi")  # the seq (8 bytes) and the length of th
 
 def _field(value: bytes) -> bytes:
     return _LENGTH.pack(len(value)) + value
+
+
+_KIND_FIELDS = {kind: _field(kind.value.encode()) for kind in EntryKind}
 
 
 class Script:
@@ -186,18 +189,23 @@ class Pipeline:
         deltas = Deltas(self.zone)
         head = struct.pack("!h", len(JOURNAL_COLUMNS)) + _field(truck.encode())
         tail = _field(received.encode())
+        length = _LENGTH.pack
         rows = [_COPY_HEADER]
         try:
             for seq, data in enumerate(batch.entries, batch.first):
                 entry = taken(walk, deltas, data, truck, seq)
                 hash_ = entry.hash.encode()
+                at = entry.at_text.encode()
+                # the entry's bytes go into the list as they are: copied once, by the join
                 rows += (
                     head,
                     _SEQ_THEN_HASH.pack(8, seq, len(hash_)),
                     hash_,
-                    _field(entry.kind._value_.encode()),
-                    _field(entry.at_text.encode()),
-                    _field(data),
+                    _KIND_FIELDS[entry.kind],
+                    length(len(at)),
+                    at,
+                    length(len(data)),
+                    data,
                     tail,
                 )
         except JournalError:
