@@ -162,6 +162,8 @@ class Ingest:
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if self.connected.is_set():
             self.say(f"Verbindung zum Broker getrennt ({reason})")
+        # their message ids belong to that connection; the broker hands them over again
+        self._deliveries.clear()
         self.connected.clear()
         self.subscribed.clear()
 
