@@ -159,12 +159,19 @@ class Ingest:
         self.connected.set()
         self.say(f"Zentrale verbunden mit {self.settings.host}:{self.settings.port}")
 
-    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+    def _on_disconnect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if self.connected.is_set():
             self.say(f"Verbindung zum Broker getrennt ({reason})")
         # their message ids belong to that connection; the broker hands them over again
         self._deliveries.clear()
         self.connected.clear()
+        if self.store is not None and self.store_failed is None and self.store.batch_in_flight:
+            # finished now, not after the reconnect: a script the database refused would
+            # hold the truck's lock, keeping another ingest process waiting meanwhile
+            try:
+                self._answer(client, wait=True)
+            except Exception as exc:
+                self.store_failed = exc
         self.subscribed.clear()
 
     def _on_message(self, client: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
@@ -194,10 +201,14 @@ class Ingest:
         assert self.store is not None
         for outcome in self.store.settled(wait=wait):
             self._settled(client, outcome)
-            waiting = (d for d in self._deliveries if d.batch and not d.settled)
-            if (delivery := next(waiting, None)) is not None:
-                delivery.settled = True
-        while self._deliveries and (not self._deliveries[0].batch or self._deliveries[0].settled):
+            number, self._settled_count = self._settled_count, self._settled_count + 1
+            # none for a batch that came before a reconnect: the broker hands it over again
+            for delivery in self._deliveries:
+                if delivery.batch == number:
+                    delivery.settled = True
+        while self._deliveries and (
+            self._deliveries[0].batch is None or self._deliveries[0].settled
+        ):
             delivery = self._deliveries.popleft()
             if delivery.qos > 0:
                 client.ack(delivery.mid, delivery.qos)

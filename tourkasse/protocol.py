@@ -276,6 +276,8 @@ def decode(topic: str, payload: bytes) -> Message:
         raise ProtocolError(f"kein gültiges JSON ({exc.msg}, Zeichen {exc.pos})") from None
     if not isinstance(body, dict):
         raise ProtocolError("erwartet ein JSON-Objekt")
+    if _holds_nul(body):
+        raise ProtocolError("Text mit NUL-Zeichen (\\u0000): kann die Zentrale nicht speichern")
     schema, version = body.get("schema"), body.get("v")
     if schema not in where.schemas:
         expected = " oder ".join(repr(s) for s in where.schemas)
@@ -292,6 +294,18 @@ def decode(topic: str, payload: bytes) -> Message:
     if schema == "journal-batch":
         return _journal_batch(truck, body, lines)
     return _READERS[schema](truck, body)
+
+
+def _holds_nul(value: object) -> bool:
+    """A NUL character in a key or text anywhere in ``value`` (PostgreSQL's text cannot hold
+    one, and a message the hub cannot store must be refused, not tried again for ever)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _journal_batch(truck: str, body: dict[str, Any], entries: list[bytes]) -> JournalBatch:

@@ -333,7 +333,10 @@ class PostgresDatabase(Database):
             return str(value)
         if not isinstance(value, str):
             raise TypeError(f"kein Literal für {type(value).__name__}")
-        return self._escaping.escape_literal(value.encode()).decode()
+        if "\x00" in value:  # libpq would cut the text short there
+            raise ValueError("Text mit NUL-Zeichen kann PostgreSQL nicht speichern")
+        encoding = self.conn.info.encoding
+        return self._escaping.escape_literal(value.encode(encoding)).decode(encoding)
 
     def send_script(self, script: str, copy_data: bytes) -> None:
         """Send ``script`` (statements with literals only, one of them ``COPY … FROM STDIN``)
@@ -342,7 +345,7 @@ class PostgresDatabase(Database):
             raise StoreError("ein Skript läuft nur außerhalb einer Transaktion")
         self.finish_script()
         pgconn = self.conn.pgconn
-        pgconn.send_query(script.encode())
+        pgconn.send_query(script.encode(self.conn.info.encoding))
         self._script_unread = True
         self._script_error = None
         for result in self._results(until_copy=True):
@@ -401,14 +404,14 @@ class PostgresDatabase(Database):
                 self._wait(write=True)
         while not pgconn.put_copy_end():
             self._wait(write=True)
-        while pgconn.flush():  # the rest goes out while the hub reads the next batch
+        while pgconn.flush():  # into the socket; the server stores while the hub reads on
             self._wait(write=True)
 
     def _wait(self, *, write: bool) -> None:
+        # as long as psycopg itself would wait: a script may wait for a lock (a rebuild of
+        # the figures); a connection that breaks ends the wait with an error from libpq
         socket = self.conn.pgconn.socket
-        ready = select.select([] if write else [socket], [socket] if write else [], [], 60)
-        if not any(ready):
-            raise self._psycopg.OperationalError("PostgreSQL antwortet seit 60 s nicht")
+        select.select([] if write else [socket], [socket] if write else [], [])
 
     def lock(self, key: str) -> None:
         self._later_or_now("SELECT pg_advisory_xact_lock(hashtext(?))", [key])

@@ -183,7 +183,8 @@ def accept_batch(
                 save_state(db, truck, state, received)
                 apply(db, deltas)
     resend_from = state.last_seq + 1 if reason is not None else None
-    return BatchOutcome(truck, state.last_seq, walk.count, duplicates, forks, resend_from, reason)
+    said = storable(reason) if reason is not None else None  # also told to the truck
+    return BatchOutcome(truck, state.last_seq, walk.count, duplicates, forks, resend_from, said)
 
 
 def taken(walk: ChainWalk, deltas: Deltas, data: bytes, truck: str, seq: int) -> Entry:
@@ -213,6 +214,7 @@ def _quarantine(db: Database, entry: Entry, stored_hash: str, received: str) -> 
 
 def _reject_batch(db: Database, batch: protocol.JournalBatch, reason: str, received: str) -> None:
     """Keep a refused batch (its entries' bytes unchanged); the same one again is kept once."""
+    reason = storable(reason)
     payload = protocol.encode(batch)
     same = db.rows(
         "SELECT payload FROM rejected WHERE truck = ? AND reason = ?", [batch.truck, reason]
@@ -222,9 +224,16 @@ def _reject_batch(db: Database, batch: protocol.JournalBatch, reason: str, recei
     insert_rejected(db, journal_topic(batch.truck), payload, reason, received, batch.truck)
 
 
+def storable(reason: str) -> str:
+    """A reason as a text column holds it: a reason may quote what came (a truck id, say),
+    and PostgreSQL's text cannot hold a NUL character."""
+    return reason.replace("\x00", "\\x00")
+
+
 def insert_rejected(
     db: Database, topic: str, payload: bytes, reason: str, received: str, truck: str | None
 ) -> None:
+    reason = storable(reason)
     db.run(
         "INSERT INTO rejected (received_at, topic, truck, reason, payload) VALUES (?, ?, ?, ?, ?)",
         [received, topic, truck, reason, payload],

@@ -36,7 +36,7 @@ from hub.store.ingest import (
 )
 from hub.store.model import BatchOutcome
 from hub.store.projections import Deltas, apply
-from tourkasse.journal import EntryKind, JournalError, format_time
+from tourkasse.journal import ChainWalk, EntryKind, JournalError, format_time
 from tourkasse.protocol import JournalBatch
 
 # PostgreSQL's binary COPY format: a header, rows of (field count, then length and bytes of
@@ -211,6 +211,20 @@ class Pipeline:
         except JournalError:
             return None
         rows.append(_COPY_END)
+        try:
+            return self._script(truck, state, walk, deltas, received, b"".join(rows))
+        except ValueError:  # a text the script cannot carry: the usual way says what it is
+            return None
+
+    def _script(
+        self,
+        truck: str,
+        state: ChainState,
+        walk: ChainWalk,
+        deltas: Deltas,
+        received: str,
+        rows: bytes,
+    ) -> _Prepared:
         after = state.after(walk.summary())
         literal = self.db.literal
         script = Script(self.db)
@@ -225,4 +239,4 @@ class Pipeline:
         apply(script, deltas)
         script.add("COMMIT")
         outcome = BatchOutcome(truck, after.last_seq, walk.count, 0, 0)
-        return _Prepared(script.text(), b"".join(rows), outcome, after)
+        return _Prepared(script.text(), rows, outcome, after)

@@ -38,8 +38,10 @@ def receipt_of(entry: Entry) -> ReceiptSums:
         sums = receipt_sums(entry.body["receipt"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise JournalError(f"Bon nicht lesbar ({type(exc).__name__}: {exc})") from exc
-    if sums.stop is not None and (not isinstance(sums.stop, str) or not sums.stop):
-        raise JournalError(f"Bon nennt einen ungültigen Halt {sums.stop!r}")
+    stop = sums.stop
+    if stop is not None and (not isinstance(stop, str) or not stop or "\x00" in stop):
+        # (a NUL character: PostgreSQL's text cannot hold it, the figures could not be kept)
+        raise JournalError(f"Bon nennt einen ungültigen Halt {stop!r}")
     return sums
 
 

@@ -369,3 +369,20 @@ def figures_in_one_batch(url: str, entries: list[Entry]) -> dict[str, list[tuple
     with open_store(url) as store:
         send(store, batch(entries, 1, len(entries)))
         return projections(store)
+
+
+def test_a_text_postgresql_cannot_hold_is_refused_with_its_reason_not_tried_for_ever(store):
+    """A NUL character in a stop's name, or quoted in a reason: kept with the reason on both
+    stores (PostgreSQL's text cannot hold one; the ingest would try the batch again for ever)."""
+    writer = JournalWriter()
+    writer.receipt(random_sale(random.Random(1), "gimte"))
+    writer.receipt(random_sale(random.Random(2), "Markt\x00Nord"))
+    assert send(store, batch(writer.entries, 1, 1)).through == 1
+    refused = send(store, batch(writer.entries, 2, 2))
+    assert (refused.through, refused.resend_from) == (1, 2)
+    assert refused.reason is not None and "ungültigen Halt 'Markt\\x00Nord'" in refused.reason
+    stranger = JournalWriter("T\x00X")
+    stranger.receipt(random_sale(random.Random(3), "gimte"))
+    odd = send(store, JournalBatch("T01", (stranger.entries[0].data,), 2))
+    assert odd.reason is not None and "gehört zu Wagen T\\x00X" in store.rejected()[0].reason
+    assert len(store.rejected()) == 2 and store.committed_through("T01") == 1

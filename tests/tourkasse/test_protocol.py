@@ -211,6 +211,16 @@ def test_track_status_position_and_downloads_go_there_and_back():
             "devices.printer",
         ),
         ("ack", {"schema": "track-ack", "through": 5}, "through: erwartet eine Zeit"),
+        (
+            "status",  # PostgreSQL's text cannot hold it: refused, not tried again for ever
+            {
+                "schema": "status",
+                "online": True,
+                "at": "2026-11-24T07:30:00+00:00",
+                "devices": {"printer": {"ok": False, "message": "Papier\u0000", "since": "x"}},
+            },
+            "NUL-Zeichen",
+        ),
     ],
 )
 def test_bad_telemetry_is_refused_with_its_reason(topic, body, reason):
