@@ -206,6 +206,7 @@ class PostgresDatabase(Database):
                 f"PostgreSQL nicht erreichbar ({_without_password(url)}): {exc}"
             ) from exc
         self._escaping = psycopg.pq.Escaping(self.conn.pgconn)
+        self._encoding = self.conn.info.encoding  # the client's: scripts are sent in it
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -335,7 +336,7 @@ class PostgresDatabase(Database):
             raise TypeError(f"kein Literal für {type(value).__name__}")
         if "\x00" in value:  # libpq would cut the text short there
             raise ValueError("Text mit NUL-Zeichen kann PostgreSQL nicht speichern")
-        encoding = self.conn.info.encoding
+        encoding = self._encoding
         return self._escaping.escape_literal(value.encode(encoding)).decode(encoding)
 
     def send_script(self, script: str, copy_data: bytes) -> None:
@@ -345,7 +346,7 @@ class PostgresDatabase(Database):
             raise StoreError("ein Skript läuft nur außerhalb einer Transaktion")
         self.finish_script()
         pgconn = self.conn.pgconn
-        pgconn.send_query(script.encode(self.conn.info.encoding))
+        pgconn.send_query(script.encode(self._encoding))
         self._script_unread = True
         self._script_error = None
         for result in self._results(until_copy=True):
