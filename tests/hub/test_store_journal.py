@@ -386,3 +386,28 @@ def test_a_text_postgresql_cannot_hold_is_refused_with_its_reason_not_tried_for_
     odd = send(store, JournalBatch("T01", (stranger.entries[0].data,), 2))
     assert odd.reason is not None and "gehört zu Wagen T\\x00X" in store.rejected()[0].reason
     assert len(store.rejected()) == 2 and store.committed_through("T01") == 1
+
+
+def test_a_postgresql_database_in_latin1_gets_the_same_texts(postgres_cluster):
+    """The ingest writes its statements in the connection's own encoding, not always UTF-8."""
+    import psycopg
+
+    name = f"latin1_{postgres_cluster.create_database()}"
+    with psycopg.connect(postgres_cluster.url(), autocommit=True) as admin:
+        admin.execute(
+            f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
+            "TEMPLATE template0"
+        )
+    writer = JournalWriter()
+    for seed in range(4):  # the first batch goes the usual way, the others as scripts
+        writer.receipt(random_sale(random.Random(seed), "Wüstenrot Süd"))
+    try:
+        with open_store(postgres_cluster.url(name)) as store:
+            assert store.db.conn.info.encoding == "iso8859-1"
+            for seq in range(1, 5):
+                assert send(store, batch(writer.entries, seq, seq)).stored == 1
+            stops = {stop for (stop,) in store.db.rows("SELECT DISTINCT stop FROM turnover_counts")}
+            assert stops == {"Wüstenrot Süd"}
+            assert list(store.journal("T01")) == [e.data for e in writer.entries]
+    finally:
+        postgres_cluster.drop_database(name)
