@@ -34,6 +34,7 @@ def simulated_day(
     jitter_m: float = 3.0,
     outages: Sequence[Outage] = (),
     seed: int = 0,
+    lead_in: timedelta = LEAD_IN,
 ) -> tuple[DayTour, Day]:
     day = plan.day(on, truck)
     if day is None:
@@ -52,7 +53,7 @@ def simulated_day(
     # The receiver is on before the truck sets off: a few minutes standing at the depot, so
     # whoever starts listening a little late still sees the whole tour.
     first = driven.samples[0]
-    steps = int(LEAD_IN.total_seconds() // interval)
+    steps = int(lead_in.total_seconds() // interval)
     lead_in = tuple(
         replace(first, time=first.time - timedelta(seconds=interval * n), speed=0.0)
         for n in range(steps, 0, -1)
