@@ -2,8 +2,9 @@
 reaches its own pages and API routes and nothing else; forms need their CSRF token; logins
 are limited; sessions expire; passwords are kept only as argon2 hashes; security headers.
 
-Every GET route of the app is tried as anonymous, operator, accountant and admin; a route
-added without an entry in ALLOWED fails the test, so none slips through unchecked.
+Every GET route of the app is tried as anonymous, operator, accountant and admin, and so is
+every form (POST), with the session's own CSRF token: a route added without an entry in
+ALLOWED or POSTED fails the test, so none slips through unchecked.
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/events": ({"operator"}, ""),
 }
 PUBLIC = {"/login", "/lang/{language}"}
+# form -> roles that may send it (empty: any logged-in user), and the value of its path
+# parameters; the forms are sent empty but for the token: the role decides before the form
+POSTED: dict[str, tuple[set[str], str]] = {
+    "/users": ({"admin"}, ""),
+    "/articles/import": ({"operator"}, ""),
+    "/articles/import/{token}": ({"operator"}, "unbekannt"),
+    "/articles/{number}": ({"operator"}, "1001"),
+    "/articles-push": ({"operator"}, ""),
+    "/tours/state": ({"operator"}, ""),
+    "/tours/assignments": ({"operator"}, ""),
+    "/tours/exceptions": ({"operator"}, ""),
+    "/tours/{kind}/{index}/delete": ({"operator"}, "assignments/0/delete"),
+    "/tours/{tour_id}": ({"operator"}, "neu"),
+    "/tours-push": ({"operator"}, ""),
+    "/logout": (set(), ""),  # tried last: it ends the session
+}
+PUBLIC_FORMS = {"/login"}
 
 
 @pytest.fixture
@@ -60,12 +78,12 @@ def url(path: str, extra: str) -> str:
     return path + extra
 
 
-def get_routes(app) -> set[str]:
-    """Every GET path, also of the routers the app includes."""
+def get_routes(app, method: str = "GET") -> set[str]:
+    """Every path answering ``method``, also of the routers the app includes."""
     found, pending = set(), list(app.routes)
     while pending:
         route = pending.pop()
-        if isinstance(route, APIRoute) and "GET" in route.methods:
+        if isinstance(route, APIRoute) and method in route.methods:
             found.add(route.path)
         included = getattr(route, "original_router", None)  # FastAPI's included routers
         if included is not None:
@@ -75,6 +93,38 @@ def get_routes(app) -> set[str]:
 
 def test_every_route_is_in_the_table(app):
     assert get_routes(app) == set(ALLOWED) | PUBLIC
+    assert get_routes(app, "POST") == set(POSTED) | PUBLIC_FORMS
+    assert get_routes(app, "PUT") | get_routes(app, "DELETE") | get_routes(app, "PATCH") == set()
+
+
+def test_every_form_is_refused_to_anonymous_and_to_roles_it_is_not_for(app, hub_url):
+    anonymous = TestClient(app)
+    for path, (_roles, extra) in POSTED.items():
+        answer = anonymous.post(url(path, extra), data={}, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/login?next=%2F"), path
+    for name, home in (("olga", "/live"), ("anton", "/turnover"), ("ada", "/users")):
+        client = TestClient(app)
+        log_in(client, name)
+        page = client.get(home)
+        token = csrf_of(page.text)  # every page has one: its logout form
+        role = {"olga": "operator", "anton": "accountant", "ada": "admin"}[name]
+        for path, (roles, extra) in POSTED.items():
+            answer = client.post(url(path, extra), data={"csrf": token}, follow_redirects=False)
+            if roles and role not in roles:
+                assert answer.status_code == 403, (name, path)
+                assert "Kein Zugriff" in answer.text
+            else:  # its own form: taken up (refused for being empty, at most), never a login
+                assert answer.status_code not in (401, 403), (name, path, answer.status_code)
+                to_login = answer.headers.get("location", "").startswith("/login?next=")
+                assert not to_login, (name, path)
+        assert "abgemeldet" in answer.headers["location"]  # the last one: logged out
+    with open_store(hub_url) as store:  # no empty form changed anything either
+        assert store.catalogue.article("1001")["price"] == "4,20"
+        assert [change.by for change in store.catalogue.history()] in ([], ["test"])
+        # the operator's push is hers to send (empty but for the token, it sends the list)
+        assert {push.by for push in store.catalogue.pushes("articles")} <= {"olga"}
+        assert store.users.get("") is None
 
 
 def test_anonymous_gets_only_the_login_page(app):
