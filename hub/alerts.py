@@ -1,7 +1,8 @@
 """What needs the operator's attention now, from the hub store alone.
 
 Computed afresh each time (nothing to acknowledge or forget): a truck offline longer than
-configured, a failed TSE, a backlog of unsynced entries, a cash difference at a daily closing
+configured, a failed TSE, a backlog of unsynced entries that does not shrink while the truck
+is online, a cash difference at a daily closing
 of the last week, a forked journal, messages the ingest refused in the last day. Each says in
 German what happened and since when.
 """
@@ -17,7 +18,9 @@ from hub.store import HubStore
 from tourkasse.journal import EntryKind, JournalError, decode_entry
 from tourkasse.money import format_eur
 
-BACKLOG_ALERT = 500  # journal entries a truck that is online has not yet brought to the hub
+# journal entries a truck that is online has not brought to the hub, and that do not get
+# fewer from one status to the next (a truck draining after a dead zone is not an alert)
+BACKLOG_ALERT = 50
 CLOSINGS_LOOKED_AT = timedelta(days=7)
 REJECTED_LOOKED_AT = timedelta(days=1)
 
@@ -70,13 +73,21 @@ def current(
                     tse.since,
                 )
             )
-        if status.online and status.backlog > BACKLOG_ALERT:
+        before = status.previous_backlog
+        if (
+            status.online
+            and status.backlog >= BACKLOG_ALERT
+            and before is not None
+            and status.backlog >= before
+        ):
+            trend = "es werden mehr" if status.backlog > before else "es werden nicht weniger"
             alerts.append(
                 Alert(
                     "backlog",
                     "warning",
                     status.truck,
-                    f"Wagen {status.truck}: {status.backlog} Einträge noch nicht in der Zentrale",
+                    f"Wagen {status.truck}: {status.backlog} Einträge noch nicht in der "
+                    f"Zentrale, und {trend} (zuvor {before})",
                 )
             )
     for data in store.entries_since([EntryKind.DAILY_CLOSING], now - CLOSINGS_LOOKED_AT):

@@ -81,6 +81,7 @@ class TruckStatus:
     backlog: int
     devices: dict[str, DeviceState]
     received_at: datetime
+    previous_backlog: int | None = None  # in the status before (None: none known)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 7: PostgreSQL: the check that opens a batch the ingest sends as one script (see
     # pipelined.py): the truck's journal still ends where the ingest last saw it end
     ("{expect_chain}",),
+    # 8: the backlog a truck reported before its last status: a backlog that does not shrink
+    # while the truck is online is an alert, one that drains after a dead zone is not
+    ("ALTER TABLE statuses ADD COLUMN previous_backlog BIGINT",),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

@@ -33,7 +33,8 @@ def save_status(db: Database, status: protocol.Status, received_at: datetime) ->
             "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (truck) DO UPDATE SET "
             "online = excluded.online, at = excluded.at, version = excluded.version, "
             "journal_seq = excluded.journal_seq, backlog = excluded.backlog, "
-            "devices = excluded.devices, received_at = excluded.received_at",
+            "devices = excluded.devices, received_at = excluded.received_at, "
+            "previous_backlog = statuses.backlog",
             [
                 status.truck,
                 status.online,
@@ -49,8 +50,8 @@ def save_status(db: Database, status: protocol.Status, received_at: datetime) ->
 
 def statuses(db: Database) -> list[TruckStatus]:
     rows = db.rows(
-        "SELECT truck, online, at, version, journal_seq, backlog, devices, received_at "
-        "FROM statuses ORDER BY truck"
+        "SELECT truck, online, at, version, journal_seq, backlog, devices, received_at, "
+        "previous_backlog FROM statuses ORDER BY truck"
     )
     return [
         TruckStatus(
@@ -65,8 +66,9 @@ def statuses(db: Database) -> list[TruckStatus]:
                 for name, d in json.loads(devices).items()
             },
             datetime.fromisoformat(received),
+            int(previous) if previous is not None else None,
         )
-        for truck, online, at, version, journal_seq, backlog, devices, received in rows
+        for truck, online, at, version, journal_seq, backlog, devices, received, previous in rows
     ]
 
 
