@@ -192,3 +192,53 @@ def test_the_example_article_list_with_its_department_keys_comes_in_whole(hub_ur
     # every article and department key, as the file had them (ordered by number and key)
     assert pushed.articles == tuple(sorted(original.articles, key=lambda a: a.number))
     assert set(pushed.departments) == set(original.departments)
+
+
+@pytest.mark.slow
+def test_a_price_for_a_date_reaches_a_running_truck_and_its_till_on_that_day(tmp_path):
+    """The web process looks once a minute (due_prices.check_once): on the day a price takes
+    effect the list goes out again, and the running truck's till takes it over."""
+    from hub.web.due_prices import check_once
+    from tests.support.fleet import SyncThread, truck_config, wall_clock
+    from tests.support.waiting import eventually
+    from truck.config import load_truck_config
+    from truck.devices.scale.simulated import SimulatedScale
+    from truck.fiscal.software_tse import SoftwareTse
+    from truck.pos.start import start_session
+    from truck.store import articles
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    with LocalBroker(tmp_path / "broker") as broker:
+        mqtt = MqttSettings(host="127.0.0.1", port=broker.port, client_id="office-test")
+        config = HubConfig(store=StoreSettings(url=url), mqtt=mqtt)
+        with open_store(url) as store:
+            office.apply_import(store, read_csv(WHOLESALER), "olga", NOW, TODAY)
+            office.push(store, mqtt, "olga", NOW, TODAY)
+            friday = TODAY + timedelta(days=2)
+            office.edit(store, "1001", {"price": "4,60"}, friday, "olga", NOW, TODAY)
+        truck_path = truck_config(tmp_path / "truck", port=broker.port)
+        truck = load_truck_config(truck_path)
+        SoftwareTse(truck.paths.tse, create=True).close()
+        till = start_session(truck, clock=wall_clock, scale=SimulatedScale())
+        try:
+            with SyncThread(truck_path):
+
+                def till_takes(version: int) -> bool:
+                    said = till.take_downloads()
+                    return any(f"Version {version}" in line for line in said)
+
+                eventually(lambda: till_takes(1), timeout=20, what="die Kasse hat Version 1")
+                assert articles.by_number(till.opened.db, "1001").price == 420
+
+                def stores():
+                    return open_store(url)
+
+                thursday = NOW + timedelta(days=1)
+                assert check_once(config, stores, thursday) is None  # not due yet
+                said = check_once(config, stores, NOW + timedelta(days=2))
+                assert said is not None and "Version 2" in said
+                eventually(lambda: till_takes(2), timeout=20, what="die Kasse hat Version 2")
+                assert articles.by_number(till.opened.db, "1001").price == 460
+                assert check_once(config, stores, NOW + timedelta(days=2)) is None  # once
+        finally:
+            till.opened.close()
