@@ -19,7 +19,6 @@ from tourkasse.tour import TourPlan
 
 # a truck's clock that differs from the hub's by more than this is shown as wrong
 CLOCK_TOLERANCE = timedelta(minutes=2)
-BACKLOG_ALERT = 500  # entries not yet on the hub while the truck is online
 SCALE = 10_000_000  # positions travel in 1e-7 degrees
 STOP_KINDS = (EntryKind.STOP_ARRIVAL, EntryKind.STOP_DEPARTURE, EntryKind.STOP_CHOSEN)
 
