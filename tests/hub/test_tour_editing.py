@@ -203,3 +203,42 @@ def test_a_stop_dragged_on_the_map_is_saved_where_it_was_dropped(tmp_path):
     with open_store(url) as store:
         gimte = editing.current_plan(store, None).tour[0].stop[0]
     assert (gimte.lat, gimte.lon) == (float(after_lat), float(after_lon))
+
+
+def test_the_overview_assigns_trucks_adds_exceptions_sets_the_state_and_deletes(web):
+    client, url = web
+    token = csrf_of(client.get("/tours").text)
+
+    def post(path: str, **fields: str):
+        return client.post(path, data={**fields, "csrf": token}, follow_redirects=False)
+
+    saved = post("/tours/assignments", date="2026-12-04", tour="werra-weser", truck="T07")
+    assert saved.status_code == 303
+    shown = client.get(saved.headers["location"]).text
+    assert "Tourplan Version 1 gespeichert: 2026-12-04: Tour werra-weser fährt Wagen T07" in shown
+    refused = post("/tours/assignments", date="2026-12-04", tour="nirgendwo", truck="T07")
+    assert refused.status_code == 422 and "Tour nirgendwo gibt es nicht" in refused.text
+    skip = {"date": "2026-12-08", "tour": "werra-weser", "how": "skip", "note": "Glatteis"}
+    assert post("/tours/exceptions", **skip, skip="hemeln").status_code == 303
+    assert load_tour_plan(EXAMPLE_TOUR).day(date(2026, 12, 11), "T01") is not None  # a Friday
+    off = post("/tours/exceptions", date="2026-12-11", tour="werra-weser", how="cancelled")
+    assert off.status_code == 303
+    wrong = post("/tours/state", state="XY")
+    assert wrong.status_code == 422 and "XY" in wrong.text
+    assert post("/tours/state", state="HE").status_code == 303
+    with open_store(url) as store:
+        plan = editing.current_plan(store, EXAMPLE_TOUR)
+    assert plan.state == "HE"
+    assert plan.day(date(2026, 12, 4), "T07") is not None
+    assert "hemeln" not in [s.stop.id for s in plan.day(date(2026, 12, 8), "T01").stops]
+    assert plan.day(date(2026, 12, 11), "T01") is None  # cancelled that day
+    last = len(plan.assignment) - 1
+    assert post(f"/tours/assignment/{last}/delete").status_code == 303
+    assert post("/tours/nonsense/0/delete").status_code == 404
+    with open_store(url) as store:
+        after = editing.current_plan(store, EXAMPLE_TOUR)
+        history = [(v.by, v.what) for v in store.tour_plans.history()]
+    assert after.day(date(2026, 12, 4), "T07") is None
+    assert len(after.assignment) == len(plan.assignment) - 1
+    assert history[0] == ("olga", "Wagentausch gelöscht")  # newest first
+    assert ("olga", "Bundesland HE") in history and len(history) == 5
