@@ -37,6 +37,24 @@ def tour_running_today(folder: Path) -> Path:
     return path
 
 
+def arrive_at_gimte(truck_config_path: Path) -> None:
+    """The truck's journal says it arrived at the tour's first stop (as its agent writes it)."""
+    from tourkasse.journal import EntryKind
+    from truck.config import load_truck_config
+    from truck.store import stops
+    from truck.store.database import open_database
+
+    config = load_truck_config(truck_config_path)
+    db = open_database(config.paths.journal)
+    try:
+        body = {"stop": "gimte", "name": "Gimte, Dorfgemeinschaftshaus", "tour": "werra-weser"}
+        stops.record(
+            db, truck=config.truck.id, kind=EntryKind.STOP_ARRIVAL, body=body, clock=wall_clock
+        )
+    finally:
+        db.close()
+
+
 def hub_settings(url: str, broker_port: int, tour: Path) -> HubConfig:
     return HubConfig(
         store=StoreSettings(url=url),
@@ -101,6 +119,14 @@ def test_the_live_page_follows_a_truck_its_sale_and_its_going_offline(tmp_path, 
                 assert marker.get_attribute("data-lon") == "9.66020"  # the same marker moved
 
                 page.wait_for_selector("#fleet tr[data-truck=T01] .state-online")
+                arrive_at_gimte(truck)  # what the agent journals when GPS says it is there
+                page.wait_for_selector(
+                    "[data-stop='T01/gimte'][data-visited=yes]", state="attached"
+                )
+                assert (
+                    "Gimte, Dorfgemeinschaftshaus"
+                    in page.locator("#fleet tr[data-truck=T01]").inner_text()
+                )
                 sold = sell(truck, 1)
                 sale = page.wait_for_selector("#sales li[data-truck=T01]")
                 total = f"{sold.total / 100:.2f}".replace(".", ",")
