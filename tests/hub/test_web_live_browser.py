@@ -139,3 +139,64 @@ def test_the_live_page_follows_a_truck_its_sale_and_its_going_offline(tmp_path, 
             assert "Wagen T01 offline seit" in alert.inner_text()
             page.wait_for_selector("#fleet tr[data-truck=T01] .state-offline")
             assert page.evaluate("window.notReloaded") is True
+
+
+class TileServer:
+    """A map tile server on loopback: the same small grey tile for every address, and a count
+    of what was asked for (the hub's config names the server; the page loads from it)."""
+
+    def __init__(self) -> None:
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        tile = base64.b64decode(  # a 1×1 grey PNG
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg=="
+        )
+        asked: list[str] = []
+
+        class Tiles(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                asked.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(tile)))
+                self.end_headers()
+                self.wfile.write(tile)
+
+            def log_message(self, *_: object) -> None:
+                return None
+
+        self.asked = asked
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/{{z}}/{{x}}/{{y}}.png"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> TileServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_map_loads_tiles_from_the_configured_server_and_none_elsewhere(tmp_path, sqlite_hub):
+    """The tile server is the config's; the page's content security policy admits it (and
+    only it) for images, and the map shows its tiles instead of the hint that there are none."""
+    from dataclasses import replace
+
+    add_user(sqlite_hub, "olga", "operator")
+    with LocalBroker(tmp_path / "broker") as broker, TileServer() as tiles:
+        config = hub_settings(sqlite_hub, broker.port, tour_running_today(tmp_path))
+        config = replace(config, web=replace(config.web, tile_url=tiles.url))
+        with WebThread(config) as web, chromium() as browser:
+            page = new_page(browser)
+            browser_log_in(page, web.url, "olga")
+            answer = page.goto(f"{web.url}/live")
+            assert answer is not None
+            origin = tiles.url.split("/{z}")[0]
+            assert f"img-src 'self' data: {origin};" in answer.headers["content-security-policy"]
+            page.wait_for_selector("img.leaflet-tile-loaded", state="attached")
+            assert page.locator("#no-tiles").is_hidden()
+            assert tiles.asked and all(path.endswith(".png") for path in tiles.asked)
