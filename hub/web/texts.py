@@ -47,6 +47,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "live.fleet": ("Flotte", "Fleet"),
     "live.sales": ("Verkäufe", "Sales"),
     "live.turnover": ("Umsatz heute je Halt", "Turnover today per stop"),
+    "live.turnover_trucks": ("Umsatz heute je Wagen", "Turnover today per truck"),
     "live.alerts": ("Warnungen", "Alerts"),
     "live.no_alerts": ("Keine Warnungen", "No alerts"),
     "live.no_sales": ("Heute noch keine Verkäufe", "No sales yet today"),

@@ -132,6 +132,7 @@ def test_the_live_page_follows_a_truck_its_sale_and_its_going_offline(tmp_path, 
                 total = f"{sold.total / 100:.2f}".replace(".", ",")
                 assert total in sale.inner_text()
                 page.wait_for_selector(f"#turnover .row:has-text('{total}')")
+                page.wait_for_selector(f"#turnover-trucks .row[data-truck=T01]:has-text('{total}')")
                 assert total in page.locator("#fleet tr[data-truck=T01]").inner_text()
 
             # the agent stopped: the truck said it is offline, and the page warns

@@ -121,15 +121,28 @@
     list.replaceChildren(...(sales.length ? sales.map(saleItem) : [el("li", { class: "none" }, T["live.no_sales"])]));
   }
 
-  function showTurnover(rows) {
-    const box = document.getElementById("turnover");
-    const top = Math.max(1, ...rows.map((r) => r.turnover));
-    box.replaceChildren(...rows.map((r) => el("div", { class: "row", "data-stop": r.stop || "" },
-      el("span", {}, `${r.truck} · ${r.stop || T["stop.none"]}`),
+  // a bar chart: one row per item ({label, amount, data}), bars relative to the largest
+  function showBars(id, items) {
+    const box = document.getElementById(id);
+    const top = Math.max(1, ...items.map((i) => i.amount));
+    box.replaceChildren(...items.map((i) => el("div", { class: "row", ...i.data },
+      el("span", {}, i.label),
       el("span", {}, el("div", { class: "bar-fill" })),
-      el("span", { class: "amount" }, money(r.turnover)))));
+      el("span", { class: "amount" }, money(i.amount)))));
     // widths through the CSSOM: inline style attributes are refused by the page's policy
-    box.querySelectorAll(".bar-fill").forEach((bar, i) => { bar.style.width = `${(100 * rows[i].turnover) / top}%`; });
+    box.querySelectorAll(".bar-fill").forEach((bar, n) => { bar.style.width = `${(100 * items[n].amount) / top}%`; });
+  }
+
+  function showTurnover(rows) {
+    showBars("turnover", rows.map((r) => ({
+      label: `${r.truck} · ${r.stop || T["stop.none"]}`, amount: r.turnover, data: { "data-stop": r.stop || "" },
+    })));
+  }
+
+  function showTruckTurnover(rows) {
+    showBars("turnover-trucks", rows.map((r) => ({
+      label: r.truck, amount: r.turnover, data: { "data-truck": r.truck },
+    })));
   }
 
   function showAlerts(alerts) {
@@ -141,6 +154,7 @@
 
   function snapshot(state) {
     showFleet(state.trucks);
+    showTruckTurnover(state.trucks);
     showStops(state.stops, state.trucks);
     showSales(state.sales);
     showTurnover(state.turnover);
@@ -155,7 +169,12 @@
   source.addEventListener("snapshot", (e) => snapshot(JSON.parse(e.data)));
   source.addEventListener("position", (e) => moveTruck(JSON.parse(e.data)));
   source.addEventListener("sale", (e) => addSale(JSON.parse(e.data)));
-  source.addEventListener("trucks", (e) => { const rows = JSON.parse(e.data); showFleet(rows); refreshStops(rows); });
+  source.addEventListener("trucks", (e) => {
+    const rows = JSON.parse(e.data);
+    showFleet(rows);
+    showTruckTurnover(rows);
+    refreshStops(rows);
+  });
   source.addEventListener("turnover", (e) => showTurnover(JSON.parse(e.data)));
   source.addEventListener("alerts", (e) => showAlerts(JSON.parse(e.data)));
 
