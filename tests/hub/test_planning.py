@@ -219,3 +219,34 @@ def test_the_operator_pages_show_them_and_the_accountant_gets_none(planned):
     log_in(other, "anton")
     assert other.get("/loading").status_code == 403
     assert other.get("/stops").status_code == 403
+
+
+@pytest.mark.slow
+def test_the_loading_list_prints_without_the_page_around_it(planned, tmp_path):
+    """Printed (Chromium's print media, and a PDF of it): the lists, not the navigation or
+    the form to choose the day."""
+    from hub.broker import LocalBroker, free_port
+    from hub.config import MqttSettings, WebSettings
+    from tests.support.browser import chromium, new_page
+    from tests.support.web import WebThread, browser_log_in
+
+    url, tour = planned
+    add_user(url, "olga", "operator")
+    with LocalBroker(tmp_path / "broker") as broker:
+        config = HubConfig(
+            store=StoreSettings(url=url),
+            mqtt=MqttSettings(host="127.0.0.1", port=broker.port, client_id="print-test"),
+            web=WebSettings(port=free_port()),
+            tours=HubToursSettings(file=tour),
+        )
+        with WebThread(config) as web, chromium() as browser:
+            page = new_page(browser)
+            browser_log_in(page, web.url, "olga")
+            page.goto(f"{web.url}/loading?day=2026-11-24&weeks=4")
+            assert page.locator("header.bar").is_visible()
+            page.emulate_media(media="print")
+            assert page.locator("header.bar").is_hidden()
+            assert page.locator("main form").is_hidden()
+            assert page.locator("section.loading table").first.is_visible()
+            assert "Adorf, Kirche" in page.locator("section.loading").first.inner_text()
+            assert page.pdf(format="A4").startswith(b"%PDF")
