@@ -168,10 +168,11 @@ class Pipeline:
         # refused and rolled back: the journal on the server is not where this process saw it
         # end (another hub process stored entries meanwhile) or the server found something
         # else wrong; the usual way reads what is stored and says what became of the batch
-        self.chains.pop(sent.batch.truck, None)
         return [self._usual_way(sent.batch, sent.received_at)], False
 
     def _usual_way(self, batch: JournalBatch, received_at: datetime) -> BatchOutcome:
+        """The batch taken as ingest.py takes it; what is remembered of its truck is read
+        again from the store (forgotten until then: the usual way may refuse the batch)."""
         self.chains.pop(batch.truck, None)
         outcome = accept_batch(self.db, self.zone, batch, received_at)
         if outcome.through > 0:
