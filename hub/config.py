@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Literal
 
 from tourkasse.config import in_range, load_config, matches, not_empty
 
@@ -108,6 +109,82 @@ class HubToursSettings:
     file: Path | None = field(default=None, metadata={"doc": "Tourdatei (wie auf den Wagen)"})
 
 
+def _account(value: int) -> None:
+    if not 1 <= value <= 99999999:
+        raise ValueError(f"erwartet eine Kontonummer (1 bis 8 Ziffern), gefunden {value}")
+
+
+def _optional_account(doc: str) -> Any:
+    return field(default=None, metadata={"doc": doc, "check": _account})
+
+
+@dataclass(frozen=True)
+class AccountingSettings:
+    """The accountant's exports: DATEV's numbers and the accounts of the chart (SKR03/SKR04).
+
+    An account left out takes the chart's usual one (docs/accounting.md lists them). Revenue
+    and deposit accounts must be automatic accounts, which book their VAT themselves: the export
+    writes no BU key.
+    """
+
+    chart: Literal["SKR03", "SKR04"] = field(
+        default="SKR03", metadata={"doc": "Kontenrahmen: SKR03 oder SKR04"}
+    )
+    adviser: int = field(
+        default=1001,
+        metadata={"doc": "DATEV-Beraternummer", "check": in_range(1001, 9999999)},
+    )
+    client: int = field(
+        default=1, metadata={"doc": "DATEV-Mandantennummer", "check": in_range(1, 99999)}
+    )
+    fiscal_year_start: str = field(
+        default="01-01",
+        metadata={
+            "doc": "Beginn des Wirtschaftsjahres als MM-TT (01-01: Kalenderjahr)",
+            "check": matches(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "MM-TT, z. B. 01-01"),
+        },
+    )
+    account_length: int = field(
+        default=4, metadata={"doc": "Sachkontenlänge in DATEV", "check": in_range(4, 8)}
+    )
+    initials: str = field(
+        default="",
+        metadata={
+            "doc": "Diktatkürzel im DATEV-Stapel (höchstens zwei Zeichen)",
+            "check": matches(r".{0,2}", "höchstens zwei Zeichen"),
+        },
+    )
+    cash: int | None = _optional_account("Konto Kasse (SKR03 1000, SKR04 1600)")
+    card_transit: int | None = _optional_account(
+        "Konto Geldtransit für Kartenzahlungen (SKR03 1360, SKR04 1460)"
+    )
+    revenue_19: int | None = _optional_account("Erlöse 19 % (SKR03 8400, SKR04 4400)")
+    revenue_7: int | None = _optional_account("Erlöse 7 % (SKR03 8300, SKR04 4300)")
+    revenue_0: int | None = _optional_account(
+        "Erlöse ohne Umsatzsteuer, 0 % (SKR03 8200, SKR04 4200)"
+    )
+    deposit_19: int | None = _optional_account(
+        "Pfand zu 19 % (Automatikkonto; sonst wie die Erlöse 19 %)"
+    )
+    deposit_7: int | None = _optional_account(
+        "Pfand zu 7 % (Automatikkonto; sonst wie die Erlöse 7 %)"
+    )
+    cash_transit: int | None = _optional_account(
+        "Geldtransit und Einzahlungen aus der Bank (SKR03 1360, SKR04 1460)"
+    )
+    payouts: int | None = _optional_account(
+        "Auszahlungen aus der Kasse, bis sie gebucht sind (SKR03 1590, SKR04 1370)"
+    )
+    private_withdrawal: int | None = _optional_account("Privatentnahmen (SKR03 1800, SKR04 2100)")
+    private_deposit: int | None = _optional_account("Privateinlagen (SKR03 1890, SKR04 2180)")
+    cash_shortfall: int | None = _optional_account(
+        "Kassenfehlbetrag beim Abschluss (SKR03 4900, SKR04 6300)"
+    )
+    cash_surplus: int | None = _optional_account(
+        "Kassenüberschuss beim Abschluss (SKR03 2700, SKR04 4830)"
+    )
+
+
 @dataclass(frozen=True)
 class HubConfig:
     """Everything the hub's ingest, web and reports are configured with."""
@@ -116,6 +193,9 @@ class HubConfig:
     mqtt: MqttSettings = field(default_factory=MqttSettings, metadata={"doc": "MQTT-Broker"})
     web: WebSettings = field(default_factory=WebSettings, metadata={"doc": "Web"})
     tours: HubToursSettings = field(default_factory=HubToursSettings, metadata={"doc": "Touren"})
+    accounting: AccountingSettings = field(
+        default_factory=AccountingSettings, metadata={"doc": "Buchhaltung und DATEV-Export"}
+    )
     timezone: str = field(
         default="Europe/Berlin", metadata={"doc": "Zeitzone der Geschäftstage in Berichten"}
     )

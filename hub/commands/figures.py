@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import sqlite3
-import sys
-from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hub.commands import say_config_error
-from tourkasse.config import ConfigError
+from hub.accounting.spreadsheet import CSV_COLUMNS, METHODS, NO_STOP, in_tour_order, sums_csv
+from hub.commands import Refused
+from hub.commands import config_argument as _config_argument
+from hub.commands import guarded as _guarded
+from hub.commands import open_hub as _open
+from hub.commands import write as _write
 from tourkasse.money import format_eur
-from tourkasse.vat import VatRate
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-METHODS = (("cash", "Bar"), ("card", "Karte"))
-RATES = sorted(VatRate, key=lambda rate: -rate.value)
-NO_STOP = "ohne Halt"
-CSV_COLUMNS = [
-    "Datum",
-    "Wagen",
-    "Halt",
-    "Haltname",
-    "Bons",
-    "Stornos",
-    "Umsatz brutto",
-    *(f"{part} {rate.percent_text}" for rate in RATES for part in ("Brutto", "USt", "Netto")),
-    *(label for _, label in METHODS),
-    "Trainingsbons",
-    "Training brutto",
-    "Abgebrochene Bons",
-]
 CSV_HELP = (
     "CSV für die Buchhaltung: UTF-8, Semikolon, Dezimalkomma, eine Kopfzeile, eine Zeile je "
     "Wagen und Halt (Halt leer und Haltname „ohne Halt“ für Verkäufe ohne bekannten Halt). "
@@ -75,6 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     _config_argument(turnover)
     turnover.set_defaults(func=_guarded(turnover_command))
 
+    from hub.commands.accountant import register_reports
+
+    register_reports(report_sub)
+
     problems = sub.add_parser(
         "problems",
         help="Abgelehnte Nachrichten und Gabelungen (Forks) der Journale anzeigen",
@@ -86,67 +70,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _config_argument(problems)
     problems.set_defaults(func=_guarded(problems_command))
-
-
-def _config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", type=Path, required=True, metavar="PFAD", help="Konfiguration der Zentrale"
-    )
-
-
-class Refused(Exception):
-    """Input the command cannot use; the message is German."""
-
-
-def _guarded(
-    func: Callable[[argparse.Namespace], int],
-) -> Callable[[argparse.Namespace], int]:
-    """Turn the errors a user can cause into a German message and exit code 2."""
-
-    def run(args: argparse.Namespace) -> int:
-        from hub.store import StoreError
-
-        database_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
-        try:
-            import psycopg
-
-            database_errors = (*database_errors, psycopg.Error)
-        except ImportError:
-            pass
-        try:
-            return func(args)
-        except ConfigError as exc:
-            say_config_error(exc)
-        except (Refused, StoreError) as exc:
-            _err(str(exc))
-        except database_errors as exc:
-            _err(f"Speicher der Zentrale nicht nutzbar: {exc}")
-        return 2
-
-    return run
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _write(text: str) -> None:
-    """Write UTF-8, whatever the terminal's encoding."""
-    out = sys.stdout
-    if hasattr(out, "buffer"):
-        out.flush()
-        out.buffer.write(text.encode("utf-8"))
-        out.buffer.flush()
-    else:
-        out.write(text)
-
-
-def _open(args: argparse.Namespace):
-    from hub.config import load_hub_config
-    from hub.store import open_store
-
-    config = load_hub_config(args.config)
-    return config, open_store(config.store.url, timezone=config.timezone)
 
 
 # --- rebuild -----------------------------------------------------------------------------
@@ -170,7 +93,7 @@ def _day(text: str) -> date:
         raise Refused(f"„{text}“ ist kein Datum (erwartet JJJJ-MM-TT, z. B. 2026-11-24)") from None
 
 
-def _stop_names(config, store) -> dict[str, str]:
+def stop_names(config, store) -> dict[str, str]:
     """Names from the plan the hub goes by: edited on the web, else the tour file."""
     from hub.tours.editing import current_plan
 
@@ -182,7 +105,7 @@ def turnover_command(args: argparse.Namespace) -> int:
     day = _day(args.date)
     config, store = _open(args)
     with store:
-        names = _stop_names(config, store)
+        names = stop_names(config, store)
         report = store.turnover(day, truck=args.truck)
     if args.format == "json":
         data = report.to_dict()
@@ -191,49 +114,10 @@ def turnover_command(args: argparse.Namespace) -> int:
                 stop["name"] = names.get(stop["stop"], stop["stop"]) if stop["stop"] else NO_STOP
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     elif args.format == "csv":
-        _write(turnover_csv(report, names))
+        _write(sums_csv([report], names))
     else:
         _write(turnover_text(report, names))
     return 0
-
-
-def _in_tour_order(stops, names: dict[str, str]) -> list:
-    """The stops as the tour file lists them (the others after them); "ohne Halt" last."""
-    order = {stop_id: index for index, stop_id in enumerate(names)}
-    return sorted(
-        stops, key=lambda s: (s.stop is None, order.get(s.stop or "", len(order)), s.stop or "")
-    )
-
-
-def _amount(cents: int) -> str:
-    """Decimal comma, no thousands separator: what spreadsheets and DATEV import."""
-    return format_eur(cents, symbol=False).replace(".", "")
-
-
-def turnover_csv(report, names: dict[str, str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for truck in report.trucks:
-        for stop in _in_tour_order(truck.stops, names):
-            f = stop.figures
-            row = [
-                report.day.strftime("%d.%m.%Y"),
-                truck.truck,
-                stop.stop or "",
-                names.get(stop.stop, stop.stop) if stop.stop else NO_STOP,
-                f.receipts,
-                f.voids,
-                _amount(f.turnover),
-            ]
-            for rate in RATES:
-                gross = f.gross_by_rate.get(rate, 0)
-                vat = f.vat_by_rate.get(rate, 0)
-                row += [_amount(gross), _amount(vat), _amount(gross - vat)]
-            row += [_amount(f.by_payment.get(method, 0)) for method, _ in METHODS]
-            row += [f.training, _amount(f.training_total), f.aborted]
-            writer.writerow(row)
-    return out.getvalue()
 
 
 def _figure_lines(f, indent: str) -> list[str]:
@@ -278,7 +162,7 @@ def turnover_text(report, names: dict[str, str]) -> str:
         return "\n".join(lines) + "\n"
     for truck in report.trucks:
         lines.append(f"Wagen {truck.truck}")
-        for stop in _in_tour_order(truck.stops, names):
+        for stop in in_tour_order(truck.stops, names):
             if stop.stop is None:
                 title = NO_STOP
             else:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from hub.store.dialect import Database
 from hub.store.model import Alert, Fork, Rejected
+from tourkasse.journal import EntryKind, format_time
 
 PAGE = 500
 
@@ -68,3 +69,31 @@ def rejected(db: Database, limit: int = 100) -> list[Rejected]:
         Rejected(key, datetime.fromisoformat(received), topic, truck, reason, bytes(payload))
         for key, received, topic, truck, reason, payload in rows
     ]
+
+
+def entries_between(
+    db: Database,
+    kinds: Sequence[EntryKind],
+    since: datetime | None,
+    until: datetime,
+    truck: str | None = None,
+) -> list[bytes]:
+    """Entries of these kinds dated from ``since`` (None: the beginning) to before ``until``,
+    per truck in sequence order (found through the index on kind and time)."""
+    marks = ", ".join("?" * len(kinds))
+    sql = f"SELECT data FROM journal WHERE kind IN ({marks}) AND at < ?"
+    params: list[object] = [*(kind.value for kind in kinds), format_time(until)]
+    if since is not None:
+        sql, params = sql + " AND at >= ?", [*params, format_time(since)]
+    if truck is not None:
+        sql, params = sql + " AND truck = ?", [*params, truck]
+    return [bytes(data) for (data,) in db.rows(sql + " ORDER BY truck, seq", params)]
+
+
+def last_before(db: Database, truck: str, kind: EntryKind, before: datetime) -> bytes | None:
+    """The truck's last entry of ``kind`` dated before ``before``."""
+    row = db.one(
+        "SELECT data FROM journal WHERE truck = ? AND kind = ? AND at < ? ORDER BY seq DESC LIMIT 1",
+        [truck, kind.value, format_time(before)],
+    )
+    return bytes(row[0]) if row else None

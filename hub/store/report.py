@@ -128,39 +128,55 @@ class TurnoverReport:
 
 
 def turnover(db: Database, day: date, timezone: str, truck: str | None = None) -> TurnoverReport:
-    where, params = "day = ?", [day.isoformat()]
+    found = turnover_days(db, day, day, timezone, truck)
+    return found[0] if found else TurnoverReport(day, timezone, ())
+
+
+def turnover_days(
+    db: Database, first: date, last: date, timezone: str, truck: str | None = None
+) -> list[TurnoverReport]:
+    """The turnover of each business day from ``first`` to ``last`` that has receipts."""
+    where, params = "day >= ? AND day <= ?", [first.isoformat(), last.isoformat()]
     if truck is not None:
         where, params = where + " AND truck = ?", [*params, truck]
-    parts: dict[tuple[str, str], dict[str, Any]] = {}
+    parts: dict[tuple[str, str, str], dict[str, Any]] = {}
 
-    def part(owner: str, stop: str) -> dict[str, Any]:
+    def part(day: str, owner: str, stop: str) -> dict[str, Any]:
         return parts.setdefault(
-            (owner, stop), {"counts": (0,) * len(COUNT_FIELDS), "gross": {}, "vat": {}, "pay": {}}
+            (day, owner, stop),
+            {"counts": (0,) * len(COUNT_FIELDS), "gross": {}, "vat": {}, "pay": {}},
         )
 
-    for owner, stop, *counts in db.rows(
-        f"SELECT truck, stop, {', '.join(COUNT_FIELDS)} FROM turnover_counts WHERE {where} "
-        "ORDER BY 1, 2, 3",
+    for day, owner, stop, *counts in db.rows(
+        f"SELECT day, truck, stop, {', '.join(COUNT_FIELDS)} FROM turnover_counts "
+        f"WHERE {where} ORDER BY 1, 2, 3",
         params,
     ):
-        part(owner, stop)["counts"] = tuple(int(n) for n in counts)
-    for owner, stop, rate, gross, vat in db.rows(
-        f"SELECT truck, stop, rate, gross, vat FROM turnover_rates WHERE {where} ORDER BY 1, 2, 3",
+        part(day, owner, stop)["counts"] = tuple(int(n) for n in counts)
+    for day, owner, stop, rate, gross, vat in db.rows(
+        f"SELECT day, truck, stop, rate, gross, vat FROM turnover_rates WHERE {where} "
+        "ORDER BY 1, 2, 3, 4",
         params,
     ):
-        part(owner, stop)["gross"][VatRate[rate]] = int(gross)
-        part(owner, stop)["vat"][VatRate[rate]] = int(vat)
-    for owner, stop, method, amount in db.rows(
-        f"SELECT truck, stop, method, amount FROM turnover_payments WHERE {where} ORDER BY 1, 2, 3",
+        part(day, owner, stop)["gross"][VatRate[rate]] = int(gross)
+        part(day, owner, stop)["vat"][VatRate[rate]] = int(vat)
+    for day, owner, stop, method, amount in db.rows(
+        f"SELECT day, truck, stop, method, amount FROM turnover_payments WHERE {where} "
+        "ORDER BY 1, 2, 3, 4",
         params,
     ):
-        part(owner, stop)["pay"][method] = int(amount)
-    trucks: dict[str, list[StopTurnover]] = {}
-    for (owner, stop), data in sorted(
-        parts.items(), key=lambda kv: (kv[0][0], kv[0][1] == NO_STOP, kv[0][1])
+        part(day, owner, stop)["pay"][method] = int(amount)
+    days: dict[str, dict[str, list[StopTurnover]]] = {}
+    for (day, owner, stop), data in sorted(
+        parts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] == NO_STOP, kv[0][2])
     ):
         figures = Figures(*data["counts"], data["gross"], data["vat"], data["pay"])
-        trucks.setdefault(owner, []).append(StopTurnover(stop or None, figures))
-    return TurnoverReport(
-        day, timezone, tuple(TruckTurnover(owner, tuple(stops)) for owner, stops in trucks.items())
-    )
+        days.setdefault(day, {}).setdefault(owner, []).append(StopTurnover(stop or None, figures))
+    return [
+        TurnoverReport(
+            date.fromisoformat(day),
+            timezone,
+            tuple(TruckTurnover(owner, tuple(stops)) for owner, stops in trucks.items()),
+        )
+        for day, trucks in days.items()
+    ]

@@ -190,6 +190,30 @@ class HubStore:
     def turnover(self, day: date, *, truck: str | None = None) -> report.TurnoverReport:
         return report.turnover(self.db, day, self.timezone, truck)
 
+    def turnover_days(
+        self, first: date, last: date, *, truck: str | None = None
+    ) -> list[report.TurnoverReport]:
+        """The turnover of each business day in the range that has receipts."""
+        return report.turnover_days(self.db, first, last, self.timezone, truck)
+
+    # --- the accountant's reports ----------------------------------------------------------
+
+    def entries_between(
+        self,
+        kinds: Sequence[EntryKind],
+        since: datetime | None,
+        until: datetime,
+        *,
+        truck: str | None = None,
+    ) -> list[bytes]:
+        """Entries of these kinds dated from ``since`` (None: the beginning) to before
+        ``until``, per truck in sequence order."""
+        return queries.entries_between(self.db, kinds, since, until, truck)
+
+    def last_before(self, truck: str, kind: EntryKind, before: datetime) -> bytes | None:
+        """The truck's last entry of ``kind`` dated before ``before``."""
+        return queries.last_before(self.db, truck, kind, before)
+
 
 def open_store(url: str, *, timezone: str = "Europe/Berlin") -> HubStore:
     """Open the hub store at ``sqlite:////ABSOLUTE/PATH`` or ``postgresql://…``.
