@@ -107,16 +107,82 @@ class PathSettings:
     tse: Path = field(default=Path("var/tse"), metadata={"doc": "Verzeichnis der Software-TSE"})
 
 
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_TEXT = 'eine UUID wie "0b8ec2f0-6b5a-4c3e-9d0e-2f6a1c7b9e41"'
+
+
 @dataclass(frozen=True)
 class TseSettings:
-    """The technical security system (TSE) that signs every business event."""
+    """The technical security system (TSE) that signs every business event.
 
-    kind: Literal["software"] = field(
-        metadata={"doc": "Art der TSE; die Software-TSE ist nicht zertifiziert (zum Ausprobieren)"}
+    ``software``: the uncertified software TSE (for trying Tourkasse out). ``fiskaly``: the
+    certified cloud TSE fiskaly SIGN DE v2, which needs the network for every receipt.
+    """
+
+    kind: Literal["software", "fiskaly"] = field(
+        metadata={
+            "doc": "Art der TSE: software (nicht zertifiziert, zum Ausprobieren) oder "
+            "fiskaly (Cloud-TSE, braucht für jeden Bon Netz)"
+        }
     )
     curve: Literal["P-256", "P-384"] = field(
-        default="P-256", metadata={"doc": "Elliptische Kurve der Signaturschlüssel"}
+        default="P-256", metadata={"doc": "Elliptische Kurve der Signaturschlüssel (software)"}
     )
+    base_url: str = field(
+        default="https://kassensichv-middleware.fiskaly.com/api/v2",
+        metadata={
+            "doc": "Adresse der fiskaly-API (fiskaly)",
+            "check": matches(r"https?://\S+", 'eine Adresse wie "https://…"'),
+        },
+    )
+    api_key: str | None = field(
+        default=None,
+        metadata={"doc": "API-Key aus dem fiskaly-Dashboard (fiskaly)", "check": not_empty},
+    )
+    api_secret: str | None = field(
+        default=None, metadata={"doc": "API-Secret zum API-Key (fiskaly)", "check": not_empty}
+    )
+    tss_id: str | None = field(
+        default=None,
+        metadata={"doc": "UUID der TSS bei fiskaly (fiskaly)", "check": matches(_UUID, _UUID_TEXT)},
+    )
+    client_id: str | None = field(
+        default=None,
+        metadata={
+            "doc": "UUID dieser Kasse als Client der TSS (fiskaly); ihre Seriennummer ist "
+            "truck.till_serial",
+            "check": matches(_UUID, _UUID_TEXT),
+        },
+    )
+    admin_pin: str | None = field(
+        default=None,
+        metadata={
+            "doc": "Admin-PIN der TSS, nur zum Einrichten nötig (fiskaly); besser nicht dauerhaft "
+            "in der Datei lassen",
+            "check": matches(r"\S{6,}", "mindestens sechs Zeichen ohne Leerzeichen"),
+        },
+    )
+    timeout_ms: int = field(
+        default=5000,
+        metadata={"doc": "Wartezeit je Anfrage an fiskaly in ms", "check": in_range(100, 60000)},
+    )
+    retries: int = field(
+        default=2,
+        metadata={
+            "doc": "So oft wird eine Anfrage wiederholt, bevor der Bon im TSE-Ausfall verkauft wird",
+            "check": in_range(0, 10),
+        },
+    )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        if self.kind == "fiskaly":
+            needed: dict[str, object] = {
+                "api_key": self.api_key,
+                "api_secret": self.api_secret,
+                "tss_id": self.tss_id,
+                "client_id": self.client_id,
+            }
+            yield from _requires("kind", self.kind, needed)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from truck.fiscal.signing import (
     sign_plain,
     verify_plain,
 )
+from truck.fiscal.tar_export import export_file_name, write_tar
 from truck.fiscal.tse import (
     FinishedTransaction,
     StartedTransaction,
@@ -318,6 +319,11 @@ class SoftwareTse:
         with self._transaction() as connection:
             rows = connection.execute(query + " ORDER BY signature_counter", parameters)
             return [bytes(message) for (message,) in rows.fetchall()]
+
+    def export_tar(self, out_dir: Path) -> Path:
+        """The TSE's own export (TseExport): a TAR of every log message it signed."""
+        target = Path(out_dir) / export_file_name(self._info.serial_number, self._now())
+        return write_tar(target, self.log_messages(), self._info, self._now())
 
     # --- internals ----------------------------------------------------------------------------
 

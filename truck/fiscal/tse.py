@@ -16,6 +16,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -182,4 +183,21 @@ class Tse(Protocol):
 
     def open_transactions(self, client_id: str) -> list[int]:
         """Numbers of this client's transactions that were started but not finished."""
+        ...
+
+
+@runtime_checkable
+class TseExport(Protocol):
+    """Optional: a TSE that can write its own export (a TAR of its signed log messages).
+
+    The BSI's TR-03153 asks every certified TSE for such an export; a tax auditor reads it with
+    their own tools. Not every TSE the till may drive offers it through software, so this is a
+    separate protocol: check ``isinstance(tse, TseExport)`` before asking.
+    """
+
+    def export_tar(self, out_dir: Path) -> Path:
+        """Write the export into ``out_dir`` (which exists) and return the TAR file's path.
+
+        Raises TseUnavailable when the TSE cannot be reached, TseError when it refuses.
+        """
         ...

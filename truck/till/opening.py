@@ -12,6 +12,8 @@ from tourkasse.journal import Entry
 from truck.config import TruckConfig
 from truck.core.barcode import DEFAULT_INSTORE_PREFIXES, InStorePrefix
 from truck.core.receipt_text import ShopHeader
+from truck.fiscal.fiskaly import FiskalyTse
+from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
 from truck.fiscal.software_tse import SoftwareTse
 from truck.fiscal.tse import Tse, TseUnavailable
 from truck.fiscal.unavailable import UnavailableTse
@@ -65,8 +67,29 @@ def shop_header(config: TruckConfig) -> ShopHeader:
 
 
 def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:
-    # Only the software TSE exists so far; the config refuses other kinds.
-    return SoftwareTse(config.paths.tse, curve=config.tse.curve, clock=clock)
+    """The TSE the config names. A hardware TSE plugs in here (see docs/fiscal.md).
+
+    Raises TseUnavailable when the TSE cannot be opened; the till then sells in failure mode.
+    Opening never needs the network: a cloud TSE is first asked when the first receipt starts.
+    """
+    settings = config.tse
+    if settings.kind == "fiskaly":
+        assert settings.api_key and settings.api_secret and settings.tss_id and settings.client_id
+        http = FiskalyHttp(
+            settings.base_url,
+            settings.api_key,
+            settings.api_secret,
+            policy=RetryPolicy(timeout_s=settings.timeout_ms / 1000, retries=settings.retries),
+        )
+        return FiskalyTse(
+            config.paths.tse,
+            http,
+            tss_id=settings.tss_id,
+            client_id=settings.client_id,
+            client_serial=config.truck.till_serial,
+            clock=clock,
+        )
+    return SoftwareTse(config.paths.tse, curve=settings.curve, clock=clock)
 
 
 def open_till(config: TruckConfig, *, clock: Callable[[], datetime] = wall_clock) -> OpenedTill:

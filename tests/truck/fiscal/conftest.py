@@ -82,3 +82,76 @@ def assert_consistent(directory: Path, curve: str = "P-256") -> tuple[int, int]:
             assert finish.process_data == tx.process_data
             assert finish.log_time == tx.log_time
     return len(rows), len(logs)
+
+
+# --- fiskaly: the client against the local stand-in of its API ---------------------------------
+
+CLIENT_SERIAL = "TK-T01-0001"
+
+
+class FiskalyParts:
+    """A journal with the example articles, a fiskaly stand-in, and fiskaly clients on one dir.
+
+    :meth:`tse` makes a new client on the same directory, as a restarted till does; the pauses
+    between retries are recorded instead of slept (no test waits for a backoff).
+    """
+
+    def __init__(self, tmp_path: Path, standin, catalogue) -> None:
+        from truck.store.articles import replace_articles
+        from truck.store.database import open_database
+
+        self.directory = tmp_path / "tse"
+        self.standin = standin
+        self.tss_id, self.client_id = standin.ready_tss(CLIENT_SERIAL)
+        self.db = open_database(tmp_path / "journal.sqlite")
+        replace_articles(self.db, catalogue.articles, catalogue.departments)
+        self.pauses: list[float] = []
+        self.opened: list = []
+
+    def http(self, *, retries: int = 2, timeout_s: float = 0.5):
+        from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
+
+        from tests.support.fiskaly_standin import API_KEY, API_SECRET
+
+        policy = RetryPolicy(timeout_s=timeout_s, retries=retries)
+        return FiskalyHttp(
+            self.standin.base_url, API_KEY, API_SECRET, policy=policy, sleep=self.pauses.append
+        )
+
+    def tse(self, *, retries: int = 2, timeout_s: float = 0.5):
+        from truck.fiscal.fiskaly import FiskalyTse
+
+        tse = FiskalyTse(
+            self.directory,
+            self.http(retries=retries, timeout_s=timeout_s),
+            tss_id=self.tss_id,
+            client_id=self.client_id,
+            client_serial=CLIENT_SERIAL,
+        )
+        self.opened.append(tse)
+        return tse
+
+    def till(self, tse, clock, step=None):
+        from truck.till.till import Till
+
+        return Till(self.db, tse, truck="T01", client_id=CLIENT_SERIAL, clock=clock, step=step)
+
+    def close(self) -> None:
+        for tse in self.opened:
+            tse.close()
+        self.db.close()
+
+
+@pytest.fixture
+def fiskaly_standin():
+    from tests.support.fiskaly_standin import FiskalyStandIn
+
+    with FiskalyStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def fiskaly(tmp_path: Path, fiskaly_standin, catalogue) -> Iterator[FiskalyParts]:
+    parts = FiskalyParts(tmp_path, fiskaly_standin, catalogue)
+    yield parts
+    parts.close()
