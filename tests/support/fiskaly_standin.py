@@ -115,7 +115,9 @@ class FiskalyStandIn:
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fiskaly-standin")
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fiskaly-standin"
+        )
         self._thread.start()
 
     def down(self) -> None:

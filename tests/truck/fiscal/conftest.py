@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fiskaly_standin import API_KEY, API_SECRET, FiskalyStandIn
+from truck.fiscal.fiskaly import FiskalyTse
+from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
 from truck.fiscal.log_message import decode_log_message, verify_log_message, verify_signature
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import FinishedTransaction
+from truck.store.articles import replace_articles
+from truck.store.database import open_database
+from truck.till.till import Till
 
 START = datetime(2026, 11, 24, 10, 15, 2, 123456, tzinfo=UTC)
 
@@ -96,31 +102,22 @@ class FiskalyParts:
     between retries are recorded instead of slept (no test waits for a backoff).
     """
 
-    def __init__(self, tmp_path: Path, standin, catalogue) -> None:
-        from truck.store.articles import replace_articles
-        from truck.store.database import open_database
-
+    def __init__(self, tmp_path: Path, standin: FiskalyStandIn, catalogue) -> None:
         self.directory = tmp_path / "tse"
         self.standin = standin
         self.tss_id, self.client_id = standin.ready_tss(CLIENT_SERIAL)
         self.db = open_database(tmp_path / "journal.sqlite")
         replace_articles(self.db, catalogue.articles, catalogue.departments)
         self.pauses: list[float] = []
-        self.opened: list = []
+        self.opened: list[FiskalyTse] = []
 
-    def http(self, *, retries: int = 2, timeout_s: float = 0.5):
-        from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
-
-        from tests.support.fiskaly_standin import API_KEY, API_SECRET
-
+    def http(self, *, retries: int = 2, timeout_s: float = 0.5) -> FiskalyHttp:
         policy = RetryPolicy(timeout_s=timeout_s, retries=retries)
         return FiskalyHttp(
             self.standin.base_url, API_KEY, API_SECRET, policy=policy, sleep=self.pauses.append
         )
 
-    def tse(self, *, retries: int = 2, timeout_s: float = 0.5):
-        from truck.fiscal.fiskaly import FiskalyTse
-
+    def tse(self, *, retries: int = 2, timeout_s: float = 0.5) -> FiskalyTse:
         tse = FiskalyTse(
             self.directory,
             self.http(retries=retries, timeout_s=timeout_s),
@@ -131,9 +128,7 @@ class FiskalyParts:
         self.opened.append(tse)
         return tse
 
-    def till(self, tse, clock, step=None):
-        from truck.till.till import Till
-
+    def till(self, tse, clock, step=None) -> Till:
         return Till(self.db, tse, truck="T01", client_id=CLIENT_SERIAL, clock=clock, step=step)
 
     def close(self) -> None:
@@ -143,9 +138,7 @@ class FiskalyParts:
 
 
 @pytest.fixture
-def fiskaly_standin():
-    from tests.support.fiskaly_standin import FiskalyStandIn
-
+def fiskaly_standin() -> Iterator[FiskalyStandIn]:
     with FiskalyStandIn() as standin:
         yield standin
 
