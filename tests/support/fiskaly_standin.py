@@ -92,6 +92,7 @@ class FiskalyStandIn:
         self.transactions: dict[str, Transaction] = {}
         self.log_messages: list[bytes] = []
         self.exports: dict[str, dict[str, Any]] = {}
+        self.export_polls = 2  # how often an export is asked about before it is COMPLETED
         self._keys: dict[str, ec.EllipticCurvePrivateKey] = {}
         self._admin: set[str] = set()
 
@@ -498,17 +499,18 @@ class FiskalyStandIn:
         self, method: str, tss_id: str, export_id: str, rest: list[str]
     ) -> dict[str, Any] | bytes:
         if method == "PUT" and not rest:
-            self.exports[export_id] = {"_id": export_id, "tss_id": tss_id, "state": "PENDING"}
-            return dict(self.exports[export_id])
+            state = "PENDING" if self.export_polls else "COMPLETED"
+            self.exports[export_id] = {"_id": export_id, "tss_id": tss_id, "state": state}
+            self.exports[export_id]["_polls"] = self.export_polls
+            return _public(self.exports[export_id])
         export = self.exports.get(export_id)
         if export is None:
             raise Refused(404, "E_EXPORT_NOT_FOUND", f"export {export_id} not found")
         if method == "GET" and not rest:
-            # Takes a while, as at fiskaly: PENDING, then WORKING, then COMPLETED.
-            export["state"] = {"PENDING": "WORKING", "WORKING": "COMPLETED"}.get(
-                export["state"], export["state"]
-            )
-            return dict(export)
+            # Takes a while, as at fiskaly: PENDING, WORKING, then COMPLETED.
+            export["_polls"] -= 1
+            export["state"] = "WORKING" if export["_polls"] > 0 else "COMPLETED"
+            return _public(export)
         if method == "GET" and rest == ["file"]:
             if export["state"] != "COMPLETED":
                 raise Refused(400, "E_EXPORT_NOT_COMPLETED", "export not completed yet")
