@@ -26,6 +26,7 @@ from truck.fiscal.tse import TseError
 from truck.store import articles, journal
 from truck.store.articles import replace_articles
 from truck.till.opening import make_tse, open_till, wall_clock
+from truck.till.tse_setup import set_up_fiskaly
 
 SOFTWARE_TSE = 'kind = "software"\ncurve = "P-256"               # oder "P-384" (nur software)\n'
 
@@ -144,3 +145,24 @@ def bread(db):
     assert found is not None
     basket.add_article(found)
     return basket.receipt(settle(basket.total, cash_tendered=basket.total))
+
+
+def test_set_up_fiskaly_from_the_config_then_the_till_signs(tmp_path, catalogue):
+    with FiskalyStandIn() as standin:
+        tss_id, client_id = str(uuid.uuid4()), str(uuid.uuid4())
+        lines = fiskaly_lines(standin.base_url, tss_id, client_id)
+        without_pin = load_truck_config(config_with(tmp_path, lines))
+        with pytest.raises(TseError, match="admin_pin fehlt"):
+            set_up_fiskaly(without_pin)
+        config = load_truck_config(config_with(tmp_path, lines + 'admin_pin = "135792"\n'))
+
+        done = set_up_fiskaly(config)
+
+        assert done.admin_puk and done.client_id == client_id
+        shop = open_till(config)
+        try:
+            replace_articles(shop.db, catalogue.articles, catalogue.departments)
+            signed = shop.till.sell(bread(shop.db)).signed.tse
+            assert not signed.failed and signed.serial_number == done.serial_number
+        finally:
+            shop.close()

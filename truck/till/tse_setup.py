@@ -1,0 +1,42 @@
+"""Setting up the cloud TSE named in the truck's configuration (fiskaly), once per till.
+
+For a command such as ``tourkasse truck tse init`` when ``tse.kind = "fiskaly"``: creates and
+initialises the TSS and registers the till (``truck.till_serial``) as its client. The software
+TSE is set up by opening it with ``create=True`` instead.
+"""
+
+from __future__ import annotations
+
+from truck.config import TruckConfig
+from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
+from truck.fiscal.fiskaly_setup import TssSetUp, set_up_tss
+from truck.fiscal.tse import TseError
+
+
+def set_up_fiskaly(config: TruckConfig, *, admin_puk: str | None = None) -> TssSetUp:
+    """Run fiskaly's setup steps for the TSS and client in ``config.tse``.
+
+    Needs ``tse.admin_pin``; ``admin_puk`` only if an earlier run created the TSS and stopped
+    before the PIN was set. Show the returned PUK to the operator: fiskaly never shows it again.
+    Raises TseUnavailable when fiskaly cannot be reached, TseError when it refuses a step.
+    """
+    settings = config.tse
+    if settings.kind != "fiskaly":
+        raise TseError(f"tse.kind ist „{settings.kind}“, nicht „fiskaly“")
+    if not settings.admin_pin:
+        raise TseError("tse.admin_pin fehlt – wird zum Einrichten der fiskaly-TSS gebraucht")
+    assert settings.api_key and settings.api_secret and settings.tss_id and settings.client_id
+    http = FiskalyHttp(
+        settings.base_url,
+        settings.api_key,
+        settings.api_secret,
+        policy=RetryPolicy(timeout_s=settings.timeout_ms / 1000, retries=settings.retries),
+    )
+    return set_up_tss(
+        http,
+        tss_id=settings.tss_id,
+        client_id=settings.client_id,
+        client_serial=config.truck.till_serial,
+        admin_pin=settings.admin_pin,
+        admin_puk=admin_puk,
+    )
