@@ -94,6 +94,9 @@ class FiskalyTse:
 
     def start_transaction(self, client_id: str) -> StartedTransaction:
         self._check_client(client_id)
+        # Known before the first receipt is signed (a network request once per truck, then
+        # cached), so that describing the signed receipt can never fail after fiskaly signed.
+        self.info()
         tx_id = str(uuid.uuid4())
         self._ledger.add(tx_id, client_id)  # before asking: the UUID must survive a lost answer
         try:

@@ -59,7 +59,8 @@ def test_standin_transactions_of_another_till_or_finished_ones_are_refused(fiska
 
 def test_standin_with_a_disabled_tss_the_till_sells_in_failure_mode(fiskaly):
     tse = fiskaly.tse()
-    fiskaly.standin.tss[fiskaly.tss_id]["state"] = "DISABLED"
+    tse.cancel_transaction(CLIENT_SERIAL, tse.start_transaction(CLIENT_SERIAL).number)
+    fiskaly.standin.tss[fiskaly.tss_id]["state"] = "DISABLED"  # e.g. by mistake in the dashboard
     with pytest.raises(TseUnavailable, match="E_TSS_NOT_INITIALIZED"):
         tse.start_transaction(CLIENT_SERIAL)
     with pytest.raises(TseUnavailable, match="DISABLED"):
