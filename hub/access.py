@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from hub.store.users import Session, Users
+from hub.store.users import Session, User, Users
 
 ADMIN, OPERATOR, ACCOUNTANT = "admin", "operator", "accountant"
 ROLES: dict[str, tuple[str, str]] = {
@@ -130,5 +130,36 @@ def log_out(users: Users, token: str | None) -> None:
         users.end_session(token_hash(token))
 
 
+TOKEN_PREFIX = "tk_"  # tells a Tourkasse API token apart from other secrets in a tool's settings
+
+
+def label_problem(label: str) -> str | None:
+    if not (1 <= len(label) <= 64) or not all(c.isalnum() or c in "._- " for c in label):
+        return (
+            "Bezeichnung: 1 bis 64 Buchstaben, Ziffern, Leerzeichen, Punkt, Binde- oder Unterstrich"
+        )
+    return None
+
+
+def new_api_token(users: Users, name: str, label: str, now: datetime) -> str:
+    """A new API token for the user ``name``; shown once, kept only as its hash."""
+    if users.get(name) is None:
+        raise AccessError(f"Benutzer „{name}“ gibt es nicht")
+    problem = label_problem(label)
+    if problem:
+        raise AccessError(problem)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if not users.add_token(token_hash(token), name, label, now):
+        raise AccessError(f"{name} hat schon ein Token „{label}“ (erst widerrufen)")
+    return token
+
+
+def token_owner(users: Users, token: str, now: datetime) -> User | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    return users.token_user(token_hash(token), now)
+
+
 def csrf_matches(session: Session, sent: str | None) -> bool:
-    return sent is not None and secrets.compare_digest(session.csrf, sent)
+    # a session without a token (an API token's) matches no form at all
+    return bool(session.csrf) and sent is not None and secrets.compare_digest(session.csrf, sent)

@@ -16,12 +16,12 @@ from tourkasse.journal import Entry
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.pin import hash_pin
 from tourkasse.receipt import Receipt, Staff
+from tourkasse.receipt_text import receipt_lines
 from tourkasse.signature import TseFields
 from tourkasse.tour import load_tour_plan
 from truck.cli_support import Refused, journal_db, summary
 from truck.config import load_truck_config
 from truck.core.basket import WeighedPrice
-from truck.core.receipt_text import receipt_lines
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
 from truck.fiscal.unavailable import UnavailableTse

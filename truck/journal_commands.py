@@ -7,10 +7,10 @@ import sys
 
 from tourkasse.journal import ChainBroken, EntryKind
 from tourkasse.receipt import Receipt
+from tourkasse.receipt_text import LOCAL, receipt_lines
 from tourkasse.signature import TseFields
 from truck.cli_support import Refused, journal_db, summary
 from truck.config import load_truck_config
-from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.store import journal
 from truck.till.opening import shop_header
 

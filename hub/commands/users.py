@@ -55,6 +55,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     listing.set_defaults(func=user_list)
 
+    token = actions.add_parser(
+        "token",
+        help="API-Tokens für Programme der Buchhaltung anlegen, auflisten, widerrufen",
+        description="Ein API-Token lässt ein Programm die JSON-API (/api/…) mit den Rollen "
+        "seines Benutzers lesen, ohne Anmeldung: Kopfzeile „Authorization: Bearer TOKEN“. Es "
+        "liest nur; Formulare und Seiten brauchen eine Anmeldung.",
+    )
+    token_actions = token.add_subparsers(dest="token_action", metavar="AKTION", required=True)
+    for name, text, func in (
+        ("add", "neues Token anlegen (wird einmal angezeigt)", token_add),
+        ("revoke", "Token widerrufen", token_revoke),
+    ):
+        action = token_actions.add_parser(name, help=text, description=text)
+        action.add_argument("name", metavar="NAME", help="Benutzer, dem das Token gehört")
+        action.add_argument(
+            "--label", required=True, metavar="TEXT", help="wofür, z. B. „DATEV-Abruf“"
+        )
+        action.add_argument("--config", type=Path, required=True, metavar="DATEI")
+        action.set_defaults(func=func)
+    tokens = token_actions.add_parser("list", help="Tokens mit Benutzer und letzter Nutzung")
+    tokens.add_argument("--config", type=Path, required=True, metavar="DATEI")
+    tokens.set_defaults(func=token_list)
+
 
 def _store(path: Path):  # -> HubStore; imported late: the database drivers are heavy
     from hub.config import load_hub_config
@@ -118,4 +141,41 @@ def user_list(args: argparse.Namespace) -> int:
         return 0
     for user in users:
         print(f"{user.name:20} {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def token_add(args: argparse.Namespace) -> int:
+    from hub import access
+
+    with _store(args.config) as store:
+        try:
+            token = access.new_api_token(store.users, args.name, args.label, datetime.now(UTC))
+        except access.AccessError as exc:
+            print(f"Fehler: {exc}", file=sys.stderr)
+            return 2
+    print(f"API-Token „{args.label}“ für {args.name} (wird nur jetzt angezeigt):")
+    print(token)
+    return 0
+
+
+def token_revoke(args: argparse.Namespace) -> int:
+    with _store(args.config) as store:
+        done = store.users.revoke_token(args.name, args.label)
+    if not done:
+        print(f"Fehler: {args.name} hat kein Token „{args.label}“.", file=sys.stderr)
+        return 2
+    print(f"Token „{args.label}“ von {args.name} widerrufen.")
+    return 0
+
+
+def token_list(args: argparse.Namespace) -> int:
+    with _store(args.config) as store:
+        tokens = store.users.tokens()
+    if not tokens:
+        print("Keine API-Tokens.")
+    for item in tokens:
+        used = f"{item.last_used_at:%d.%m.%Y %H:%M} UTC" if item.last_used_at else "nie"
+        print(
+            f"{item.user:20} {item.label:30} angelegt {item.created_at:%d.%m.%Y}, benutzt: {used}"
+        )
     return 0

@@ -221,6 +221,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 8: the backlog a truck reported before its last status: a backlog that does not shrink
     # while the truck is online is an alert, one that drains after a dead zone is not
     ("ALTER TABLE statuses ADD COLUMN previous_backlog BIGINT",),
+    # 9: API tokens for an accountant's tools (kept as SHA-256, like sessions), per user
+    (
+        """CREATE TABLE api_tokens (
+            token_hash TEXT PRIMARY KEY,
+            user_name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            UNIQUE (user_name, label)
+        )""",
+    ),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

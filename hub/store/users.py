@@ -29,6 +29,20 @@ class Session:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class ApiToken:
+    """A token an accountant's tool sends instead of a session (the token itself is not kept)."""
+
+    user: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 def _roles(text: str) -> frozenset[str]:
     return frozenset(role for role in text.split(",") if role)
 
@@ -101,6 +115,54 @@ class Users:
     def end_session(self, token_hash: str) -> None:
         with self.db.transaction():
             self.db.run("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+    # --- API tokens ----------------------------------------------------------------------
+    def add_token(self, token_hash: str, name: str, label: str, now: datetime) -> bool:
+        """Keep a new token of ``name``; False when the user has a token of that label."""
+        with self.db.transaction():
+            if self.db.one(
+                "SELECT label FROM api_tokens WHERE user_name = ? AND label = ?", [name, label]
+            ):
+                return False
+            self.db.run(
+                "INSERT INTO api_tokens (token_hash, user_name, label, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [token_hash, name, label, format_time(now)],
+            )
+        return True
+
+    def token_user(self, token_hash: str, now: datetime) -> User | None:
+        """The user of this token (noting when it was used), or None."""
+        row = self.db.one(
+            "SELECT u.name, u.password_hash, u.roles FROM api_tokens t "
+            "JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?",
+            [token_hash],
+        )
+        if row is None:
+            return None
+        with self.db.transaction():
+            self.db.run(
+                "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?",
+                [format_time(now), token_hash],
+            )
+        return User(row[0], row[1], _roles(row[2]))
+
+    def tokens(self) -> list[ApiToken]:
+        rows = self.db.rows(
+            "SELECT user_name, label, created_at, last_used_at FROM api_tokens "
+            "ORDER BY user_name, label"
+        )
+        return [
+            ApiToken(name, label, datetime.fromisoformat(made), _time(used))
+            for name, label, made, used in rows
+        ]
+
+    def revoke_token(self, name: str, label: str) -> bool:
+        with self.db.transaction():
+            done = self.db.run(
+                "DELETE FROM api_tokens WHERE user_name = ? AND label = ?", [name, label]
+            )
+        return bool(done)
 
     # --- failed logins -------------------------------------------------------------------
     def failed(self, name: str, address: str, now: datetime) -> None:

@@ -28,6 +28,7 @@ from hub.config import HubConfig
 from hub.store import HubStore, open_store
 from hub.tours.editing import current_plan
 from hub.web import (
+    accounts_pages,
     article_pages,
     auth,
     due_prices,
@@ -95,6 +96,7 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(planning_pages.router)
     app.include_router(article_pages.router)
     app.include_router(tour_pages.router)
+    app.include_router(accounts_pages.router)
     _handlers(app)
     _api(app, stores)
     return app

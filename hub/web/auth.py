@@ -68,10 +68,11 @@ def need(*roles: str) -> Callable[[Request], Session]:
 
     def check(request: Request) -> Session:
         stores = request.app.state.stores
+        now = datetime.now(UTC)
         with stores() as store:
-            session = access.session_of(
-                store.users, request.cookies.get(SESSION_COOKIE), datetime.now(UTC)
-            )
+            session = access.session_of(store.users, request.cookies.get(SESSION_COOKIE), now)
+            if session is None:
+                session = _token_session(request, store.users, now)
         if session is None:
             raise NotLoggedIn()
         if roles and not (session.user.roles & set(roles)):
@@ -80,6 +81,22 @@ def need(*roles: str) -> Callable[[Request], Session]:
         return session
 
     return check
+
+
+def _token_session(request: Request, users: Any, now: datetime) -> Session | None:
+    """An accountant's tool reads the API with a token (``Authorization: Bearer tk_…``).
+
+    Only to read: a token opens no form (it has no CSRF token) and no page."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    if request.method not in ("GET", "HEAD") or not request.url.path.startswith("/api/"):
+        return None
+    user = access.token_owner(users, token.strip(), now)
+    if user is None:
+        return None
+    # no CSRF token: posted() refuses every form sent with this session
+    return Session(user, csrf="", expires_at=now)
 
 
 async def posted(request: Request, session: Session) -> FormData:

@@ -18,9 +18,9 @@ from tourkasse.journal import EntryKind
 from tourkasse.money import Cents
 from tourkasse.pin import check_pin
 from tourkasse.receipt import Receipt, ReceiptLine, Staff
+from tourkasse.receipt_text import LOCAL, receipt_lines
 from tourkasse.signature import TseFields
 from truck.core.basket import WeighedPrice
-from truck.core.receipt_text import LOCAL, receipt_lines
 from truck.devices.printer.document import Document
 from truck.devices.printer.status import PrinterError, PrinterState
 from truck.devices.scale.reading import ScaleError, ScaleUnavailable

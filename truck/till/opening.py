@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from tourkasse.journal import Entry
+from tourkasse.receipt_text import ShopHeader
 from truck.config import TruckConfig
 from truck.core.barcode import DEFAULT_INSTORE_PREFIXES, InStorePrefix
-from truck.core.receipt_text import ShopHeader
 from truck.fiscal.fiskaly import FiskalyTse
 from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
 from truck.fiscal.software_tse import SoftwareTse

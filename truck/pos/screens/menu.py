@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tourkasse.money import format_eur, parse_eur
+from tourkasse.receipt_text import LOCAL
 from tourkasse.vat import VatRate
-from truck.core.receipt_text import LOCAL
 from truck.devices.printer.preview import text_preview
 from truck.pos.printing import document_for
 from truck.pos.screens.dialogs import Choose, Fields, Question, Text
