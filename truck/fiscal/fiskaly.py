@@ -19,7 +19,6 @@ How the till's words map to fiskaly's:
 
 from __future__ import annotations
 
-import base64
 import binascii
 import uuid
 from collections.abc import Callable
@@ -36,7 +35,12 @@ from truck.fiscal.fiskaly_ledger import (
     FiskalyLedger,
     LedgerRow,
 )
-from truck.fiscal.fiskaly_schema import finished_of_answer, receipt_schema, unix_time
+from truck.fiscal.fiskaly_schema import (
+    finished_of_answer,
+    public_key_point,
+    receipt_schema,
+    unix_time,
+)
 from truck.fiscal.process_data import PROCESS_TYPE, build_process_data
 from truck.fiscal.tar_export import export_file_name
 from truck.fiscal.tse import (
@@ -281,7 +285,7 @@ def _info_of(tss: dict[str, Any]) -> TseInfo:
     try:
         return TseInfo(
             serial_number=str(tss["serial_number"]),
-            public_key=base64.b64decode(tss["public_key"], validate=True),
+            public_key=public_key_point(tss["public_key"]),
             signature_algorithm=str(tss["signature_algorithm"]),
             time_format=str(tss["signature_timestamp_format"]),
             certified=True,

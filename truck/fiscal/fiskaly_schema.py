@@ -18,6 +18,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_der_public_key,
+)
+
 from tourkasse.money import format_plain
 from tourkasse.vat import VatRate
 from truck.fiscal.process_data import PROCESS_TYPE, parse_process_data
@@ -112,12 +119,27 @@ def finished_of_answer(answer: Mapping[str, Any]) -> FinishedTransaction:
             serial_number=str(answer["tss_serial_number"]),
             signature_algorithm=str(signature["algorithm"]),
             time_format=str(log["timestamp_format"]),
-            public_key=base64.b64decode(signature["public_key"], validate=True),
+            public_key=public_key_point(signature["public_key"]),
         )
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise TseUnavailable(
             f"TSE nicht erreichbar: fiskaly-Antwort unvollständig ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def public_key_point(text: Any) -> bytes:
+    """A base64 public key as the X9.62 uncompressed point receipts and QR codes carry.
+
+    fiskaly's description says only "base64"; an SPKI (DER) key is converted, so either form
+    gives the same point, and the serial number (its SHA-256) comes out right.
+    """
+    data = base64.b64decode(str(text), validate=True)
+    if data[:1] == b"\x04" and len(data) in (65, 97):
+        return data
+    key = load_der_public_key(data)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ValueError("kein EC-Schlüssel")
+    return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
 
 def unix_time(value: Any) -> datetime:

@@ -6,14 +6,17 @@ documented API on 127.0.0.1 (see its docstring).
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.support.fiskaly_standin import API_KEY
 from truck.fiscal.fiskaly import FiskalyTse
 from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
-from truck.fiscal.fiskaly_schema import process_data_of_schema, receipt_schema
+from truck.fiscal.fiskaly_schema import process_data_of_schema, public_key_point, receipt_schema
 from truck.fiscal.process_data import PROCESS_TYPE
 from truck.fiscal.tse import TransactionState, TseError, TseUnavailable
 
@@ -122,3 +125,11 @@ def test_standin_token_is_renewed_before_it_expires(fiskaly):
 def test_the_receipt_schema_gives_back_the_same_process_data(process_data):
     schema = receipt_schema(PROCESS_TYPE, process_data)
     assert process_data_of_schema(schema) == process_data
+
+
+def test_a_public_key_in_spki_form_gives_the_same_point():
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    point = key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    spki = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    assert public_key_point(base64.b64encode(point).decode()) == point
+    assert public_key_point(base64.b64encode(spki).decode()) == point
