@@ -167,17 +167,17 @@ class FiskalyTse:
         export_id = str(uuid.uuid4())
         path = f"{self._tss}/export/{export_id}"
         state = str(self._refusals_as_error(lambda: self._http.call("PUT", path)).get("state"))
-        for poll in range(EXPORT_POLLS):
+        for poll in range(EXPORT_POLLS + 1):
             if state == "COMPLETED":
                 break
             if state in ("ERROR", "CANCELLED"):
                 raise TseError(f"fiskaly-Export {export_id} ist gescheitert ({state})")
+            if poll == EXPORT_POLLS:
+                raise TseUnavailable(
+                    f"TSE nicht erreichbar: fiskaly-Export {export_id} wird nicht fertig"
+                )
             self._http.sleep(self._http.policy.pause(poll, None))
             state = str(self._refusals_as_error(lambda: self._http.call("GET", path)).get("state"))
-        else:
-            raise TseUnavailable(
-                f"TSE nicht erreichbar: fiskaly-Export {export_id} wird nicht fertig"
-            )
         data = self._refusals_as_error(lambda: self._http.download(f"{path}/file"))
         target = Path(out_dir) / export_file_name(self.info().serial_number, self._clock())
         temporary = target.with_name(f".{target.name}.tmp")
