@@ -157,3 +157,12 @@ def test_export_tse_tar_from_the_config_for_fiskaly(tmp_path, catalogue, till_cl
 
         with tarfile.open(exported) as tar:
             assert tar.getnames() == []  # nothing signed yet: an empty, valid TAR
+
+
+def test_fiskaly_export_via_standin_out_of_reach_says_so(tmp_path, fiskaly):
+    tse = fiskaly.tse(retries=0)
+    tse.self_test()
+    fiskaly.standin.down()
+    with pytest.raises(TseUnavailable, match="fiskaly antwortet nicht"):
+        tse.export_tar(tmp_path)
+    assert list(tmp_path.glob("*.tar")) == []
