@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONGEST_RANGE_DAYS = 3 * 366  # a guard against a mistyped year, not a limit of the exports
+YEARS = (1970, 9998)  # no till sold before; and the day after the last must still be a date
 
 
 class PeriodError(ValueError):
@@ -20,6 +21,11 @@ class Period:
     zone: ZoneInfo
 
     def __post_init__(self) -> None:
+        for day in (self.first, self.last):
+            if not YEARS[0] <= day.year <= YEARS[1]:
+                raise PeriodError(
+                    f"{day:%d.%m.%Y} liegt außerhalb der Jahre {YEARS[0]} bis {YEARS[1]}"
+                )
         if self.last < self.first:
             raise PeriodError(
                 f"Der Zeitraum endet ({self.last:%d.%m.%Y}) vor seinem Beginn "

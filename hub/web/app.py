@@ -191,7 +191,7 @@ def _api(app: FastAPI, stores: Any) -> None:
             return hub.turnover(wanted, truck=truck).to_dict()
 
     @app.get("/api/problems", dependencies=[Depends(auth.need(OPERATOR, ADMIN))])
-    def problems(limit: int = 100) -> dict[str, Any]:
+    def problems(limit: int = Query(100, ge=1, le=10000)) -> dict[str, Any]:
         with stores() as hub:
             return {
                 "rejected": [_plain(item) for item in hub.rejected(limit=limit)],

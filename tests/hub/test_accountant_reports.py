@@ -259,6 +259,7 @@ def test_the_text_report_says_it_in_german(config, capsys):
         (["--from", "2026-11-25", "--to", "2026-11-24"], "endet (24.11.2026) vor seinem Beginn"),
         (["--from", "2026-11-24", "--to", "2026-11-24", "--truck", "T09"], "„T09“ ist der"),
         (["--from", "2026-11-24", "--to", "2026-11-24", "--format", "pdf"], "braucht --out"),
+        (["--from", "0001-01-01", "--to", "0001-01-02"], "außerhalb der Jahre 1970 bis 9998"),
     ],
 )
 def test_bad_input_is_refused_in_words(config, capsys, args, message):
