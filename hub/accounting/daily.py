@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from hub.accounting.books import ClosingRow
@@ -23,11 +24,11 @@ class DailyReport:
     closings: Sequence[ClosingRow]
     names: dict[str, str]  # stop id → name, in tour order
 
-    @property
+    @cached_property  # asked for many times by a page; the days never change
     def figures(self) -> Figures:
         return sum((report.figures for report in self.days), Figures())
 
-    @property
+    @cached_property
     def card_totals(self) -> list[CardTotal]:
         return card_totals(list(self.days))
 

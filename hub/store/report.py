@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from hub.store.dialect import Database
@@ -93,7 +94,7 @@ class TruckTurnover:
     truck: str
     stops: tuple[StopTurnover, ...]
 
-    @property
+    @cached_property  # a page asks for it again and again; the stops never change
     def figures(self) -> Figures:
         return sum((s.figures for s in self.stops), Figures())
 
@@ -104,7 +105,7 @@ class TurnoverReport:
     timezone: str
     trucks: tuple[TruckTurnover, ...]
 
-    @property
+    @cached_property
     def figures(self) -> Figures:
         return sum((t.figures for t in self.trucks), Figures())
 

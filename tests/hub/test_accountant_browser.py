@@ -58,7 +58,7 @@ def test_the_accountant_downloads_every_export_in_the_browser(tmp_path):
             page.fill("input[name=to]", "2026-11-25")
             page.click("button:has-text('Anzeigen')")
             page.wait_for_selector("#period-total")
-            assert "34,21 €" in page.locator("#period-total").inner_text()
+            assert "17,55 €" in page.locator("#period-total").inner_text()
             assert "-0,04 €" in page.locator("#closings").inner_text()
             assert "16,41 €" in page.locator("#card-totals").inner_text()
 

@@ -55,10 +55,21 @@ def test_the_page_shows_sums_closings_and_card_totals(accountant):
     assert page.status_code == 200
     text = page.text
     assert "Tagessummen und Abschlüsse 24.11.2026 bis 25.11.2026" in text
-    # the period's total: 34,21 € gross, VAT 3,89 €, net 30,32 €; cash 8,93 €, card 25,28 €
+    # the period's total per rate (net, VAT, gross): 19 % 14,75 + 2,80 = 17,55 €,
+    # 7 % 15,57 + 1,09 = 16,66 €; cash 8,93 €, card 25,28 € (34,21 € in all)
     total = text[text.index('id="period-total"') :].split("</tr>")[0]
-    for figure in ("30,32 €", "3,89 €", "34,21 €", "8,93 €", "25,28 €"):
-        assert figure in total
+    cells = [cell.split("<")[0] for cell in total.split('<td class="n">')[1:]]
+    nineteen, seven = ["14,75 €", "2,80 €", "17,55 €"], ["15,57 €", "1,09 €", "16,66 €"]
+    assert cells == ["7", *nineteen, *seven, "8,93 €", "25,28 €"]
+    # one row per day and truck; a truck chosen, one row per day and stop
+    rows = text[text.index('id="daily-sums"') :].split("</table>")[0].count("<tr>")
+    assert rows == 2 + 3  # two header rows; T01 Tue, T02 Tue, T01 Wed
+    stops = accountant.get("/accounts", params={**NOVEMBER, "truck": "T01"}).text
+    assert (
+        "Tagessummen je Halt" in stops
+        and "hemeln" in stops
+        and "T02" not in stops.split('id="daily-sums"')[1].split("</table>")[0]
+    )
     closings = text[text.index('id="closings"') :].split("</table>")[0]
     assert "52,90 €" in closings and "52,94 €" in closings and "-0,04 €" in closings
     cards = text[text.index('id="card-totals"') :].split("</table>")[0]
