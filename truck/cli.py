@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from truck import commands, journal_commands
+from truck import commands, journal_commands, tse_commands
 
 CONFIG_HELP = "Konfigurationsdatei des Wagens (TOML), z. B. config/truck.example.toml"
 
@@ -232,9 +232,20 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
         command(
             tse_sub,
             "init",
-            "Die Software-TSE einmalig einrichten (Schlüssel und Zähler anlegen)",
-            commands.tse_init,
+            "Die TSE einmalig einrichten: Software-TSE (Schlüssel und Zähler) oder fiskaly-TSS",
+            tse_commands.tse_init,
         )
+    )
+    tse_out = with_config(
+        command(
+            tse_sub,
+            "export",
+            "Den eigenen Export der TSE (TAR) schreiben, z. B. auf einen USB-Stick",
+            tse_commands.tse_export,
+        )
+    )
+    tse_out.add_argument(
+        "--out", type=Path, required=True, metavar="ORDNER", help="Ordner für die TAR-Datei"
     )
 
     clock = command(sub, "clock", "Die Uhr der Kasse: Zeit freigeben")

@@ -22,7 +22,6 @@ from tourkasse.tour import load_tour_plan
 from truck.cli_support import Refused, journal_db, summary
 from truck.config import load_truck_config
 from truck.core.basket import WeighedPrice
-from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
 from truck.fiscal.tse import TseError
 from truck.fiscal.unavailable import UnavailableTse
 from truck.store import articles, downloads, stops
@@ -341,22 +340,6 @@ def tse_info(args: argparse.Namespace) -> int:
         print(f"Zeitformat:       {info.time_format}")
         print(f"Öffentl. Schlüssel (Base64): {_b64(info.public_key)}")
         print("Selbsttest:       bestanden")
-    return 0
-
-
-def tse_init(args: argparse.Namespace) -> int:
-    config = load_truck_config(args.config)
-    directory = config.paths.tse
-    if (directory / STATE_FILE).exists():
-        raise Refused(f"In {directory} ist bereits eine Software-TSE eingerichtet")
-    with SoftwareTse(directory, curve=config.tse.curve, create=True) as tse:
-        info = tse.info()
-    print(f"Software-TSE eingerichtet in {directory}")
-    print(f"Seriennummer: {info.serial_number}")
-    print(
-        "Hinweis: nicht zertifiziert – zum Ausprobieren. Wer wirklich verkauft, braucht eine "
-        "zertifizierte TSE, gemeldet beim Finanzamt (ELSTER)."
-    )
     return 0
 
 

@@ -1,6 +1,6 @@
 """The TSE's own export (TAR) for a tax auditor, from the truck's configuration.
 
-For ``tourkasse truck export tse --out DIR``: the TSE named in the config writes its export
+For ``tourkasse truck tse export --out DIR``: the TSE named in the config writes its export
 into ``DIR`` (e.g. a USB stick). Only TSEs that offer one implement
 :class:`~truck.fiscal.tse.TseExport`; for the others the message says so.
 """
