@@ -155,6 +155,8 @@ def cash_event(entry: Entry) -> CashEvent | None:
         number = body["number"]
         if receipt.void_of is not None:
             text = f"Storno zu Bon {receipt.void_of}, bar zurück"
+        elif cash < 0:
+            text = "Rücknahme (Leergut, Ware), bar ausgezahlt"
         else:
             text = "Verkauf bar"
         return CashEvent(f"Bon {number}", text, cash)

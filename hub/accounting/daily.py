@@ -83,10 +83,9 @@ def daily_text(report: DailyReport) -> str:
         lines += ["", f"Summe: {_figures_line(report.figures)}"]
         f = report.figures
         if f.training or f.aborted:
-            lines.append(
-                f"Nicht im Umsatz: {f.training} Trainingsbons ({format_eur(f.training_total)}), "
-                f"{f.aborted} abgebrochene Bons"
-            )
+            training = "1 Trainingsbon" if f.training == 1 else f"{f.training} Trainingsbons"
+            aborted = "1 abgebrochener Bon" if f.aborted == 1 else f"{f.aborted} abgebrochene Bons"
+            lines.append(f"Nicht im Umsatz: {training} ({format_eur(f.training_total)}), {aborted}")
     lines += ["", "Tagesabschlüsse (Z)"]
     if not report.closings:
         lines.append("  keine in diesem Zeitraum")

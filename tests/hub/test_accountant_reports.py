@@ -228,6 +228,12 @@ def test_the_cash_book_runs_from_the_opening_balance(config, capsys):
         ("Z 1", -4, 5290),
     ]
     assert book["closing_balance"] == 5290
+    assert [r["text"] for r in book["rows"]][:4] == [
+        "Anfangsbestand (Wechselgeld)",
+        "Verkauf bar",
+        "Verkauf bar",
+        "Storno zu Bon 2, bar zurück",
+    ]
     # the next day starts from what was counted
     code, out, err = run(
         capsys, "report", "cashbook", "--truck", "T01", "--from", "2026-11-25",
@@ -249,7 +255,7 @@ def test_the_text_report_says_it_in_german(config, capsys):
     assert out.startswith("Tagessummen 24.11.2026 (Geschäftstage in Europe/Berlin)")
     assert "Wagen T01 Z 1 am 24.11.2026" in out and "Differenz -0,04 €" in out
     assert "24.11.2026  Wagen T02: 16,41 €" in out
-    assert "Nicht im Umsatz: 1 Trainingsbons (4,20 €), 1 abgebrochene Bons" in out
+    assert "Nicht im Umsatz: 1 Trainingsbon (4,20 €), 1 abgebrochener Bon" in out
 
 
 @pytest.mark.parametrize(
