@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from tourkasse.article_list import load_article_list
 from tourkasse.config import ConfigError
+from tourkasse.dsfinvk.master import MasterData
 from tourkasse.journal import Entry
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.pin import hash_pin
@@ -359,6 +360,7 @@ def clock_override(args: argparse.Namespace) -> int:
             truck=config.truck.id,
             client_id=config.truck.till_serial,
             clock=wall_clock,
+            master=MasterData.of_shop(config.shop, config.truck.till_serial),
         )
         entry = till.override_clock(Staff(args.staff, args.staff), args.reason)
     finally:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from tourkasse.dsfinvk.master import MasterData
 from tourkasse.journal import Entry
 from tourkasse.receipt_text import ShopHeader
 from truck.config import TruckConfig
@@ -113,7 +114,14 @@ def open_till(config: TruckConfig, *, clock: Callable[[], datetime] = wall_clock
         db.close()
         lock.release()
         raise
-    till = Till(db, tse, truck=config.truck.id, client_id=config.truck.till_serial, clock=clock)
+    till = Till(
+        db,
+        tse,
+        truck=config.truck.id,
+        client_id=config.truck.till_serial,
+        clock=clock,
+        master=MasterData.of_shop(config.shop, config.truck.till_serial),
+    )
     opened = OpenedTill(config, db, tse, till, [], lock)
     try:
         opened.recovered = till.recover()

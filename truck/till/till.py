@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from tourkasse.dsfinvk.master import MasterData
 from tourkasse.journal import Entry, EntryKind
 from tourkasse.money import Cents, format_eur
 from tourkasse.receipt import BonType, PaymentMethod, Receipt, Staff
@@ -72,10 +73,13 @@ class Till:
         client_id: str,
         clock: Callable[[], datetime],
         step: Step | None = None,
+        master: MasterData | None = None,
     ) -> None:
         self.db = db
         self.truck = truck
         self.clock = clock
+        # the company and the till as of each closing, written into it for the fiscal export
+        self.master = master
         self.signer = Signer(db, tse, truck=truck, client_id=client_id, clock=clock, step=step)
 
     # --- start-up -----------------------------------------------------------------------
@@ -226,7 +230,7 @@ class Till:
                 journal.entries(db, after=last.seq if last else 0), carried_of(last)
             )
             made.append((number, figures))
-            return {
+            body = {
                 "closing_number": number,
                 "figures": figures.to_dict(),
                 "count": {str(d): n for d, n in sorted(counts.items(), reverse=True) if n},
@@ -235,6 +239,9 @@ class Till:
                 "difference": counted - figures.expected_cash,
                 "staff": _staff(staff),
             }
+            if self.master is not None:
+                body["master"] = self.master.to_dict()
+            return body
 
         entry = self._append(EntryKind.DAILY_CLOSING, body_of)
         number, figures = made[0]
