@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,10 @@ from pypdf import PdfReader
 
 from hub.broker import LocalBroker
 from hub.config import AccountingSettings
-from hub.store import open_store
 from tests.hub.test_web_live_browser import hub_settings, tour_running_today
-from tests.support.accountant_days import t01, t02
+from tests.support.accountant_days import store_days
 from tests.support.browser import chromium, new_page
 from tests.support.web import WebThread, add_user, browser_log_in
-from tourkasse.protocol import JournalBatch
 
 pytestmark = pytest.mark.slow
 
@@ -40,10 +37,7 @@ def download(page, link_text: str, folder: Path) -> Path:
 
 def test_the_accountant_downloads_every_export_in_the_browser(tmp_path):
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    with open_store(url) as store:
-        for entries in (t01(), t02()):
-            batch = JournalBatch(entries[0].truck, tuple(e.data for e in entries), 1)
-            assert store.accept_batch(batch, received_at=datetime.now(UTC)).reason is None
+    store_days(url)
     add_user(url, "anton", "accountant")
     folder = tmp_path / "downloads"
     folder.mkdir()

@@ -19,9 +19,7 @@ from pypdf import PdfReader
 
 from hub.accounting.datev import COLUMNS
 from hub.cli import main
-from hub.store import open_store
-from tests.support.accountant_days import HAND, HAND_STOPS, t01, t02
-from tourkasse.protocol import JournalBatch
+from tests.support.accountant_days import HAND, HAND_STOPS, store_days
 from tourkasse.vat import VatRate
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -29,10 +27,7 @@ NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 
 @pytest.fixture
 def config(tmp_path: Path, hub_url: str) -> Path:
-    with open_store(hub_url) as store:
-        for entries in (t01(), t02()):
-            batch = JournalBatch(entries[0].truck, tuple(e.data for e in entries), 1)
-            assert store.accept_batch(batch, received_at=NOW).reason is None
+    store_days(hub_url)
     path = tmp_path / "hub.toml"
     path.write_text(
         f'timezone = "Europe/Berlin"\n\n[store]\nurl = "{hub_url}"\n\n'

@@ -17,19 +17,15 @@ from hub import access
 from hub.config import AccountingSettings, HubConfig, StoreSettings
 from hub.store import open_store
 from hub.web.app import create_app
-from tests.support.accountant_days import t01, t02
+from tests.support.accountant_days import store_days
 from tests.support.web import add_user, log_in
-from tourkasse.protocol import JournalBatch
 
 NOVEMBER = {"from": "2026-11-24", "to": "2026-11-25"}
 
 
 @pytest.fixture
 def app(hub_url):
-    with open_store(hub_url) as store:
-        for entries in (t01(), t02()):
-            batch = JournalBatch(entries[0].truck, tuple(e.data for e in entries), 1)
-            assert store.accept_batch(batch, received_at=datetime.now(UTC)).reason is None
+    store_days(hub_url)
     add_user(hub_url, "anton", "accountant")
     add_user(hub_url, "olga", "operator")
     config = HubConfig(

@@ -19,9 +19,8 @@ from hub import access
 from hub.config import HubConfig, StoreSettings
 from hub.store import open_store
 from hub.web.app import create_app
-from tests.support.accountant_days import t01, t02
+from tests.support.accountant_days import store_days
 from tests.support.web import add_user
-from tourkasse.protocol import JournalBatch
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +28,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def hub_api(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.sqlite'}"
-    with open_store(url) as store:
-        for entries in (t01(), t02()):
-            batch = JournalBatch(entries[0].truck, tuple(e.data for e in entries), 1)
-            assert store.accept_batch(batch, received_at=datetime.now(UTC)).reason is None
+    store_days(url)
     add_user(url, "alle", "admin", "operator", "accountant")
     with open_store(url) as store:
         token = access.new_api_token(store.users, "alle", "schemathesis", datetime.now(UTC))

@@ -158,3 +158,15 @@ HAND_STOPS = {
     "gimte": {"gross": {VatRate.NORMAL: 189, VatRate.REDUCED: 498}, "receipts": 3},
     "hemeln": {"gross": {VatRate.NORMAL: -75, VatRate.REDUCED: 569}, "receipts": 2},
 }
+
+
+def store_days(url: str) -> None:
+    """Both trucks' journals into the hub store at ``url``, through its ingest."""
+    from hub.store import open_store
+    from tourkasse.protocol import JournalBatch
+
+    with open_store(url) as store:
+        for entries in (t01(), t02()):
+            batch = JournalBatch(entries[0].truck, tuple(e.data for e in entries), 1)
+            outcome = store.accept_batch(batch, received_at=datetime.now(UTC))
+            assert outcome.reason is None, outcome.reason
