@@ -11,7 +11,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from truck import commands, journal_commands, tse_commands
+from tourkasse.dsfinvk.command import add_selection_arguments
+from truck import commands, export_commands, journal_commands, tse_commands
 
 CONFIG_HELP = "Konfigurationsdatei des Wagens (TOML), z. B. config/truck.example.toml"
 
@@ -247,6 +248,26 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
     tse_out.add_argument(
         "--out", type=Path, required=True, metavar="ORDNER", help="Ordner für die TAR-Datei"
     )
+
+    export = command(sub, "export", "Exporte für Finanzamt und Steuerprüfung")
+    export_sub = export.add_subparsers(dest="action", metavar="AKTION", required=True)
+    dsfinvk = with_config(
+        command(
+            export_sub,
+            "dsfinvk",
+            "DSFinV-K-Export der Tagesabschlüsse aus dem eigenen Journal (Ordner und ZIP), "
+            "z. B. auf einen USB-Stick bei einer Kassen-Nachschau; ohne Auswahl alle Abschlüsse",
+            export_commands.export_dsfinvk,
+        )
+    )
+    dsfinvk.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="ORDNER",
+        help="Ordner für den Export (ein Unterordner und eine ZIP-Datei werden angelegt)",
+    )
+    add_selection_arguments(dsfinvk)
 
     clock = command(sub, "clock", "Die Uhr der Kasse: Zeit freigeben")
     clock_sub = clock.add_subparsers(dest="action", metavar="AKTION", required=True)
