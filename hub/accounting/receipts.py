@@ -46,16 +46,18 @@ class FoundReceipt:
 
 
 def header_for(truck: str, master: dict[str, Any] | None) -> ShopHeader:
-    """The receipt's head from the master data the truck's closing carries, where it does."""
-    shop = (master or {}).get("shop") or {}
+    """The receipt's head from the master data a truck's daily closing carries (company and
+    till, as the DSFinV-K export reads them); the truck's name where there is none."""
+    company = (master or {}).get("company") or {}
+    till = (master or {}).get("till") or {}
     return ShopHeader(
-        name=str(shop.get("name") or f"Verkaufswagen {truck}"),
-        street=str(shop.get("street") or ""),
-        postcode=str(shop.get("postcode") or ""),
-        city=str(shop.get("city") or ""),
-        tax_number=str(shop.get("tax_number") or "–"),
-        vat_id=shop.get("vat_id"),
-        till_serial=str((master or {}).get("till_serial") or truck),
+        name=str(company.get("name") or f"Verkaufswagen {truck}"),
+        street=str(company.get("street") or ""),
+        postcode=str(company.get("postcode") or ""),
+        city=str(company.get("city") or ""),
+        tax_number=str(company.get("tax_number") or "–"),
+        vat_id=company.get("vat_id"),
+        till_serial=str(till.get("serial") or truck),
     )
 
 

@@ -97,3 +97,12 @@ def last_before(db: Database, truck: str, kind: EntryKind, before: datetime) -> 
         [truck, kind.value, format_time(before)],
     )
     return bytes(row[0]) if row else None
+
+
+def first_after(db: Database, truck: str, kind: EntryKind, since: datetime) -> bytes | None:
+    """The truck's first entry of ``kind`` dated from ``since`` on."""
+    row = db.one(
+        "SELECT data FROM journal WHERE truck = ? AND kind = ? AND at >= ? ORDER BY seq LIMIT 1",
+        [truck, kind.value, format_time(since)],
+    )
+    return bytes(row[0]) if row else None

@@ -214,6 +214,10 @@ class HubStore:
         """The truck's last entry of ``kind`` dated before ``before``."""
         return queries.last_before(self.db, truck, kind, before)
 
+    def first_after(self, truck: str, kind: EntryKind, since: datetime) -> bytes | None:
+        """The truck's first entry of ``kind`` dated from ``since`` on."""
+        return queries.first_after(self.db, truck, kind, since)
+
 
 def open_store(url: str, *, timezone: str = "Europe/Berlin") -> HubStore:
     """Open the hub store at ``sqlite:////ABSOLUTE/PATH`` or ``postgresql://…``.

@@ -23,13 +23,14 @@ from hub.accounting.accounts import Accounts
 from hub.accounting.cashbook_text import cash_book_csv
 from hub.accounting.daily import DailyReport
 from hub.accounting.period import Period, PeriodError, parse_day
-from hub.accounting.receipts import FoundReceipt, find_receipts
+from hub.accounting.receipts import FoundReceipt, find_receipts, header_for
 from hub.accounting.spreadsheet import sums_csv
 from hub.accounting.summary_pdf import summary_pdf
 from hub.web import auth
 from hub.web.pages import render
 from tourkasse.journal import EntryKind, decode_entry
 from tourkasse.money import parse_eur
+from tourkasse.receipt_text import ShopHeader
 
 router = APIRouter()
 ACCOUNTANT_ONLY = [Depends(auth.need(ACCOUNTANT))]
@@ -195,8 +196,19 @@ def _receipts(
     with request.app.state.stores() as store:
         chosen = _truck(store, truck)
         datas = store.entries_between((EntryKind.RECEIPT,), period.start, period.end, truck=chosen)
-    entries = (decode_entry(data) for data in datas)
-    return find_receipts(entries, number=wanted_number, amount=wanted_amount)
+        entries = [decode_entry(data) for data in datas]
+        headers = {name: _header(store, name, period) for name in {e.truck for e in entries}}
+    return find_receipts(entries, number=wanted_number, amount=wanted_amount, headers=headers)
+
+
+def _header(store: Any, truck: str, period: Period) -> ShopHeader:
+    """The receipt's head as the truck's closings name company and till: the first closing
+    from the period's start on (its latest before, else the truck's name alone)."""
+    found = store.first_after(truck, EntryKind.DAILY_CLOSING, period.start) or store.last_before(
+        truck, EntryKind.DAILY_CLOSING, period.start
+    )
+    master = decode_entry(found).body.get("master") if found is not None else None
+    return header_for(truck, master if isinstance(master, dict) else None)
 
 
 # --- downloads ---------------------------------------------------------------------------

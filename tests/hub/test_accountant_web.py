@@ -121,11 +121,14 @@ def test_receipts_are_found_by_number_date_and_amount_and_shown_as_printed(accou
     assert "Gefunden: 1" in found.text
     assert "*** STORNO ZU BON 2 ***" in found.text  # the void, as the customer got it
     assert "Landbrot" in found.text and "Haltestelle: gimte" in found.text
+    # the head as the closing's master data names company and till
+    assert "Rollender Laden Wesertal" in found.text and "Kasse TK-T01-0001" in found.text
 
     by_amount = accountant.get(
         "/accounts/receipts", params={"amount": "16,41", "from": "2026-11-24", "to": "2026-11-25"}
     )
     assert "Gefunden: 1" in by_amount.text and "T02 · Bon 1" in by_amount.text
+    assert "Verkaufswagen T02" in by_amount.text  # T02 has closed no day: its name alone
 
     wrong = accountant.get("/accounts/receipts", params={"amount": "zwölf", "from": "2026-11-24"})
     assert wrong.status_code == 422

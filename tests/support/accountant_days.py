@@ -62,6 +62,25 @@ BIER = _line("Kasten Pils", 1, 1299, VatRate.NORMAL)
 KASTENPFAND = _line("Kastenpfand", 1, 342, VatRate.NORMAL, LineKind.DEPOSIT)
 
 
+MASTER = {
+    "company": {
+        "name": "Rollender Laden Wesertal",
+        "street": "Am Markt 3",
+        "postcode": "34346",
+        "city": "Hann. Münden",
+        "country": "DE",
+        "tax_number": "21/815/08150",
+    },
+    "till": {
+        "serial": "TK-T01-0001",
+        "brand": "Tourkasse",
+        "model": "Tourkasse Verkaufswagen (Raspberry Pi)",
+        "software": "Tourkasse",
+        "version": "0.1.0",
+    },
+}
+
+
 def _at(writer: JournalWriter, local_hour: int, minute: int, day: date) -> None:
     """Local time in November (UTC+1) → the writer's next entry time, one minute before."""
     writer.at = datetime(day.year, day.month, day.day, local_hour - 1, minute, tzinfo=UTC)
@@ -75,6 +94,7 @@ def _closing(writer: JournalWriter, counted: int, expected: int, turnover: int, 
         "figures": {"turnover": turnover, "payments": pay},
         "count": {},
         "staff": {"number": "1", "name": "Anna"},
+        "master": MASTER,  # as the till writes it into every closing
     }
     return writer.add(EntryKind.DAILY_CLOSING, body, minutes=1)
 
