@@ -153,14 +153,17 @@ class Selection:
 
 def chosen(journal: Journal, selection: Selection) -> list[Period]:
     periods = [p for p in journal.periods if selection.wants(p)]
-    if not periods:
-        known = (
-            f"vorhanden: Abschlüsse {journal.periods[0].number}–{journal.periods[-1].number}, "
-            f"{_german(journal.periods[0].day)} bis {_german(journal.periods[-1].day)}"
-            if journal.periods
-            else "das Journal enthält noch keinen Tagesabschluss"
+    if not journal.periods:
+        raise ExportRefused(
+            "Das Journal enthält noch keinen Tagesabschluss: exportiert werden abgeschlossene "
+            "Tage (Tagesabschluss mit tourkasse truck closing)"
         )
-        raise ExportRefused(f"Keine Tagesabschlüsse für {selection.describe()} ({known})")
+    if not periods:
+        first, last = journal.periods[0], journal.periods[-1]
+        raise ExportRefused(
+            f"Keine Tagesabschlüsse für {selection.describe()} (vorhanden: Abschlüsse "
+            f"{first.number}–{last.number}, {_german(first.day)} bis {_german(last.day)})"
+        )
     return periods
 
 
