@@ -116,8 +116,10 @@ def master_from_truck_config(path: Path) -> MasterData:
     """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"Stammdaten-Datei {path} gibt es nicht") from None
     except OSError as exc:
-        raise ValueError(f"Stammdaten-Datei {path} nicht lesbar: {exc.strerror}") from None
+        raise ValueError(f"Stammdaten-Datei {path} nicht lesbar ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"Stammdaten-Datei {path} ist kein gültiges TOML: {exc}") from None
     shop, truck = data.get("shop"), data.get("truck")
@@ -135,4 +137,4 @@ def master_from_truck_config(path: Path) -> MasterData:
         shop["tax_number"],
         shop.get("vat_id"),
     )
-    return MasterData(company, TillMaster(truck["till_serial"], version="unbekannt"))
+    return MasterData(company, TillMaster(truck["till_serial"], version=software_version()))

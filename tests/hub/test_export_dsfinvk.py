@@ -1,0 +1,158 @@
+"""``tourkasse hub export dsfinvk``: the hub's export of a truck's closings is the truck's own.
+
+The truck sells on the real till (SQLite journal, software TSE) and exports; the same journal
+bytes go into the hub store (SQLite and PostgreSQL, see conftest.py) and the hub exports the
+same closings: the zip files must be identical, byte for byte.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main as hub_main
+from hub.store import open_store
+from tests.conftest import TickingClock
+from tests.support.dsfinvk_check import check_export
+from tests.truck.test_export_dsfinvk import (
+    TILL_SERIAL,
+    a_truck,
+    journal_of,
+    three_days_of_selling,
+)
+from tests.truck.till.test_sales import five_line_sale
+from tourkasse.protocol import JournalBatch
+from truck.cli import main as truck_main
+from truck.config import load_truck_config
+from truck.fiscal.software_tse import SoftwareTse
+from truck.store.database import open_database
+from truck.till.till import Till
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def hub_config(folder: Path, url: str) -> Path:
+    path = folder / "hub.toml"
+    path.write_text(f'timezone = "Europe/Berlin"\n\n[store]\nurl = "{url}"\n', encoding="utf-8")
+    return path
+
+
+def to_hub(url: str, data: list[bytes]) -> None:
+    with open_store(url) as store:
+        for first in range(0, len(data), 20):
+            batch = JournalBatch("T01", tuple(data[first : first + 20]), first + 1)
+            outcome = store.accept_batch(batch, received_at=NOW)
+            assert outcome.reason is None, outcome
+
+
+def hub(capsys, config: Path, *args: str) -> tuple[int, str, str]:
+    code = hub_main(["export", "dsfinvk", *args, "--config", str(config)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def truck(capsys, path: Path, out: Path, *args: str) -> tuple[int, str, str]:
+    code = truck_main(["export", "dsfinvk", "--config", str(path), "--out", str(out), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def sold(tmp_path, catalogue, hub_url) -> Path:
+    """A truck with three closings, its journal also in the hub store."""
+    path = a_truck(tmp_path / "truck", catalogue)
+    three_days_of_selling(path)
+    to_hub(hub_url, journal_of(path)[0])
+    return path
+
+
+def test_the_hubs_export_is_byte_for_byte_the_trucks(tmp_path, capsys, hub_url, sold):
+    config = hub_config(tmp_path, hub_url)
+    usb = tmp_path / "usb"
+    assert truck(capsys, sold, usb)[0] == 0
+    assert truck(capsys, sold, usb, "--from", "2026-11-25", "--to", "2026-11-26")[0] == 0
+
+    code, out, err = hub(capsys, config, "--truck", "T01", "--out", str(tmp_path / "alle.zip"))
+
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"DSFinV-K: 3 Tagesabschlüsse 1–3 (2026-11-24 bis 2026-11-26), Kasse {TILL_SERIAL}",
+        f"Geschrieben: {tmp_path / 'alle.zip'} (22 Dateien)",
+    ]
+    trucks_zip = usb / f"dsfinvk_{TILL_SERIAL}_Z1-3.zip"
+    assert (tmp_path / "alle.zip").read_bytes() == trucks_zip.read_bytes()
+    check_export(tmp_path / "alle.zip", journal_of(sold)[1])
+
+    code, _, _ = hub(
+        capsys, config, "--truck", "T01", "--from", "2026-11-25", "--to", "2026-11-26",
+        "--out", str(tmp_path / "zwei.zip"),
+    )  # fmt: skip
+    assert code == 0
+    assert (tmp_path / "zwei.zip").read_bytes() == (
+        usb / f"dsfinvk_{TILL_SERIAL}_Z2-3.zip"
+    ).read_bytes()
+
+
+def test_bad_input_is_refused_in_german(tmp_path, capsys, hub_url, sold):
+    config = hub_config(tmp_path, hub_url)
+    out = str(tmp_path / "x.zip")
+
+    assert hub(capsys, config, "--truck", "T99", "--out", out)[::2] == (
+        2,
+        "Wagen T99 ist der Zentrale unbekannt (bekannt: T01)\n",
+    )
+    code, _, err = hub(capsys, config, "--truck", "T01", "--from", "2027-01-01", "--out", out)
+    assert (code, err) == (
+        2,
+        "Keine Tagesabschlüsse für Geschäftstage 01.01.2027 bis … (vorhanden: Abschlüsse 1–3, "
+        "24.11.2026 bis 26.11.2026)\n",
+    )
+    code, _, err = hub(capsys, config, "--truck", "T01", "--to", "gestern", "--out", out)
+    assert code == 2 and "„gestern“ ist kein Datum" in err
+    code, _, err = hub(capsys, config, "--truck", "T01", "--out", str(tmp_path))
+    assert code == 2 and err.startswith(f"{tmp_path} ist ein Ordner; bitte eine Datei angeben")
+    missing = tmp_path / "fehlt" / "x.zip"
+    code, _, err = hub(capsys, config, "--truck", "T01", "--out", str(missing))
+    assert (code, err) == (2, f"Ordner {missing.parent} gibt es nicht\n")
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[store]\nurl = "mysql://irgendwo"\n', encoding="utf-8")
+    code, _, err = hub(capsys, broken, "--truck", "T01", "--out", out)
+    assert code == 2 and err.startswith(f"Fehler in {broken}") and "Traceback" not in err
+    assert not Path(out).exists()
+
+
+def test_older_closings_take_master_data_from_a_truck_config(tmp_path, capsys, catalogue, hub_url):
+    path = a_truck(tmp_path / "truck", catalogue)
+    config = load_truck_config(path)
+    db = open_database(config.paths.journal)
+    with SoftwareTse(config.paths.tse) as tse:
+        clock = TickingClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))
+        older = Till(db, tse, truck="T01", client_id=TILL_SERIAL, clock=clock)  # no master data
+        older.sell(five_line_sale(db))
+        older.daily_closing({})
+    db.close()
+    to_hub(hub_url, journal_of(path)[0])
+    hub_toml = hub_config(tmp_path, hub_url)
+    out = tmp_path / "alt.zip"
+
+    code, _, err = hub(capsys, hub_toml, "--truck", "T01", "--out", str(out))
+    assert code == 2
+    assert err == (
+        "Tagesabschluss 1 (2026-11-24) enthält keine Stammdaten (Unternehmen, Kasse), und es "
+        "wurden keine Ersatz-Stammdaten angegeben (Ersatz mit --stammdaten TRUCK.toml)\n"
+    )
+    code, stdout, err = hub(
+        capsys, hub_toml, "--truck", "T01", "--stammdaten", str(path), "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    assert (
+        f"Hinweis: Tagesabschluss 1 (2026-11-24) enthält keine Stammdaten: Unternehmen und Kasse aus {path} übernommen"
+        in stdout
+    )
+    check_export(out, journal_of(path)[1])
+    code, _, err = hub(
+        capsys, hub_toml, "--truck", "T01", "--stammdaten", str(tmp_path / "nix.toml"), "--out", str(out)
+    )  # fmt: skip
+    assert (code, err) == (2, f"Stammdaten-Datei {tmp_path / 'nix.toml'} gibt es nicht\n")
