@@ -11,7 +11,7 @@ is in the comments), not by the code under test.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -97,12 +97,12 @@ RUECKGABE = ReceiptLine(
 )
 
 
-def signed(number: int, counter: int, data: str) -> dict:
+def signed(before: datetime, number: int, counter: int, data: str) -> dict:
+    """A signature whose transaction started 2 minutes after the entry ``before``."""
     return TseFields(
         certified=False, description="Software-TSE", serial_number=SERIAL, client_id="TK-T01-0001",
         transaction_number=number, signature_counter=counter,
-        start=datetime(2026, 11, 24, 8, number, tzinfo=UTC),
-        end=datetime(2026, 11, 24, 8, number, 30, tzinfo=UTC),
+        start=before + timedelta(minutes=2), end=before + timedelta(minutes=2, seconds=30),
         process_type="Kassenbeleg-V1", process_data=data, signature_algorithm="ecdsa-plain-SHA256",
         time_format="unixTime", signature=f"c2lnbmF0dXJl{number}", public_key="cHVibGlj",
     ).to_dict()  # fmt: skip
@@ -117,13 +117,13 @@ def journal() -> JournalWriter:
 
     writer.add(
         EntryKind.OPENING_FLOAT,
-        {"amount": 10000, "staff": None, "tse": signed(1, 2, "AVTransfer^…")},
+        {"amount": 10000, "staff": None, "tse": signed(writer.at, 1, 2, "AVTransfer^…")},
     )
     receipt(
         Receipt(
             BonType.RECEIPT, (BROT, SAFT, PFAND), (Payment(CASH, 837, 1000),), ANNA, stop="gimte"
         ),
-        signed(2, 4, "Beleg^4.08_4.29_0.00_0.00_0.00^8.37:Bar"),
+        signed(writer.at, 2, 4, "Beleg^4.08_4.29_0.00_0.00_0.00^8.37:Bar"),
     )
     receipt(
         Receipt(BonType.RECEIPT, (AEPFEL, LEERGUT), (Payment(CARD, 314),), ANNA, stop="gimte"),
@@ -131,12 +131,18 @@ def journal() -> JournalWriter:
     )
     receipt(
         Receipt(BonType.TRAINING, (SPUELI,), (Payment(CASH, 135),), ANNA),
-        signed(4, 8, "AVTraining^…"),
+        signed(writer.at, 4, 8, "AVTraining^…"),
     )
-    receipt(Receipt(BonType.ABORTED, (BROETCHEN,), (), ANNA), signed(5, 10, "AVBelegabbruch^…"))
+    receipt(
+        Receipt(BonType.ABORTED, (BROETCHEN,), (), ANNA),
+        signed(writer.at, 5, 10, "AVBelegabbruch^…"),
+    )
     writer.add(
         EntryKind.TSE_LATE_SIGNATURE,
-        {"receipt_number": 3, "tse": signed(3, 12, "Beleg^-0.60_3.74_0.00_0.00_0.00^3.14:Unbar")},
+        {
+            "receipt_number": 3,
+            "tse": signed(writer.at, 3, 12, "Beleg^-0.60_3.74_0.00_0.00_0.00^3.14:Unbar"),
+        },
     )
     writer.add(
         EntryKind.CASH_MOVEMENT,
@@ -145,7 +151,7 @@ def journal() -> JournalWriter:
             "amount": -2000,
             "note": "Blumen",
             "staff": None,
-            "tse": signed(6, 14, "AVTransfer^…"),
+            "tse": signed(writer.at, 6, 14, "AVTransfer^…"),
         },
     )
     writer.at = datetime(2026, 11, 24, 17, 57, tzinfo=UTC)  # 18:00 UTC, 19:00 in Germany
@@ -165,14 +171,15 @@ def journal() -> JournalWriter:
         Receipt(
             BonType.RECEIPT, original.voided().lines, original.voided().payments, ANNA, void_of=2
         ),
-        signed(7, 16, "Beleg^-4.08_-4.29_0.00_0.00_0.00^-8.37:Bar"),
+        signed(writer.at, 7, 16, "Beleg^-4.08_-4.29_0.00_0.00_0.00^-8.37:Bar"),
     )
     receipt(
-        Receipt(BonType.RECEIPT, (GOUDA,), (Payment(CASH, 546),), ANNA), signed(8, 18, "Beleg^…")
+        Receipt(BonType.RECEIPT, (GOUDA,), (Payment(CASH, 546),), ANNA),
+        signed(writer.at, 8, 18, "Beleg^…"),
     )
     receipt(
         Receipt(BonType.RECEIPT, (RUECKGABE,), (Payment(CASH, -135),), ANNA),
-        signed(9, 20, "Beleg^…"),
+        signed(writer.at, 9, 20, "Beleg^…"),
     )
     writer.at = datetime(2026, 11, 25, 16, 57, tzinfo=UTC)
     writer.add(
@@ -283,7 +290,8 @@ def test_a_receipt_sold_while_the_tse_was_out_carries_the_failure_and_the_late_a
     assert (late["TSE_ID"], late["TSE_TANR"], late["TSE_TA_SIGZ"]) == ("1", "3", "12")
     assert late["TSE_VORGANGSDATEN"] == "Beleg^-0.60_3.74_0.00_0.00_0.00^3.14:Unbar"
     assert (tse["2"]["TSE_TA_FEHLER"], tse["2"]["TSE_TA_SIGZ"]) == ("", "4")
-    assert tse["2"]["TSE_TA_START"] == "2026-11-24T09:02:00+01:00"
+    assert tse["2"]["TSE_TA_START"] == "2026-11-24T08:05:00+01:00"  # entry 1 at 07:03 UTC
+    assert tse["2"]["TSE_TA_ENDE"] == "2026-11-24T08:05:30+01:00"
     assert tse["Z1-Differenz"]["TSE_TA_FEHLER"].startswith("Kassendifferenz")
     assert [(r["Z_NR"], r["TSE_ID"], r["TSE_SERIAL"]) for r in tables["tse.csv"]] == [
         ("1", "1", SERIAL),
