@@ -305,6 +305,9 @@ def test_closings_are_chosen_by_business_day_or_number():
     entries = journal().entries
     assert make_export(entries, Selection(first_day=date(2026, 11, 25))).closings == (2,)
     assert make_export(entries, Selection(last_z=1)).closings == (1,)
+    assert make_export(entries, Selection(last_day=date(2026, 11, 25))).closings == (1, 2)
+    assert make_export(entries, Selection(first_z=1, last_z=1)).closings == (1,)
+    assert make_export(entries, Selection(first_day=date(2026, 11, 24))).closings == (1, 2)
     with pytest.raises(
         ExportRefused, match=r"Keine Tagesabschlüsse für Geschäftstage 01\.12\.2026"
     ):
@@ -340,3 +343,31 @@ def test_an_older_closing_without_master_data_takes_the_fallback_and_says_so():
         "Tagesabschluss 2 (2026-11-25) enthält keine Stammdaten: Unternehmen und Kasse aus truck.toml übernommen",
     )  # fmt: skip
     assert export.files == make_export(writer.entries).files
+
+
+def test_master_data_in_the_closing_wins_over_the_fallback():
+    other = MasterData(
+        Company("Anderer Laden", "Weg 2", "12345", "Anderswo", "DE", "11/111/11111"),
+        TillMaster("ANDERE-KASSE"),
+    )
+    entries = journal().entries
+    export = make_export(entries, fallback=other, fallback_source="woanders.toml")
+    assert export.notes == ()
+    assert export.files == make_export(entries).files
+
+
+def test_line_vat_adds_up_to_the_receipts_vat():
+    """Three chewing gums at 0,10 €: each line 0,10 × 19/119 = 0,0160 → 0,02, together 0,06;
+    the receipt's VAT is 0,30 × 19/119 = 0,0479 → 0,05: the cent too many comes off the first
+    line (all are equally large)."""
+    gum = ReceiptLine(LineKind.SALE, "Kaugummi", 1, Unit.PIECE, 10, VatRate.NORMAL, 10, "Süßes")
+    writer = JournalWriter(start=datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    sale = Receipt(BonType.RECEIPT, (gum, gum, gum), (Payment(CASH, 30),))
+    writer.add(EntryKind.RECEIPT, {"receipt": sale.to_dict()})
+    writer.add(EntryKind.DAILY_CLOSING, {"counted": 30, "master": MASTER.to_dict()})
+    export = make_export(writer.entries)
+    check_export(export.files, writer.entries)
+    tables = read_export(export.files)
+    assert [r["POS_UST"] for r in tables["lines_vat.csv"]] == ["0,01000", "0,02000", "0,02000"]
+    assert [r["BON_UST"] for r in tables["transactions_vat.csv"]] == ["0,05000"]
+    assert [r["Z_UST"] for r in tables["businesscases.csv"]] == ["0,05000"]
