@@ -267,6 +267,34 @@ def _datev(request: Request, period: Period, truck: str) -> Response:
     return _download(packed.getvalue(), "datev", stem)
 
 
+@router.get("/accounts/dsfinvk", dependencies=ACCOUNTANT_ONLY)
+def dsfinvk(
+    request: Request,
+    truck: str,
+    first: str = Query("", alias="from"),
+    last: str = Query("", alias="to"),
+) -> Response:
+    """The DSFinV-K export of a truck's closings of the period, as the tax auditor gets it:
+    the same bytes as ``tourkasse hub export dsfinvk`` and the truck's own export."""
+    from tourkasse.dsfinvk import ExportRefused, make_export, read_journal
+    from tourkasse.dsfinvk.closings import Selection
+    from tourkasse.dsfinvk.export import zip_bytes
+
+    try:
+        period = _period(request, first, last)
+        with request.app.state.stores() as store:
+            chosen = _truck(store, truck) or ""
+            if not chosen:
+                raise Refused("Für den DSFinV-K-Export bitte einen Wagen wählen")
+            data = list(store.journal(chosen))
+        selection = Selection(first_day=period.first, last_day=period.last)
+        export = make_export(read_journal(data, truck=chosen), selection)
+    except (Refused, ExportRefused) as exc:
+        raise HTTPException(422, str(exc)) from None
+    name = f"dsfinvk_{chosen}_{period.first:%Y%m%d}-{period.last:%Y%m%d}.zip"
+    return _download(zip_bytes(export), "json", name)
+
+
 # --- API ---------------------------------------------------------------------------------
 @router.get("/api/accounts/daily", dependencies=ACCOUNTANT_ONLY)
 def api_daily(

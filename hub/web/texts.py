@@ -32,6 +32,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "accounts.datev": ("DATEV-Buchungsstapel", "DATEV batch"),
     "accounts.pdf": ("Monatsübersicht (PDF)", "Monthly summary (PDF)"),
     "accounts.json": ("JSON", "JSON"),
+    "accounts.dsfinvk": (
+        "DSFinV-K für die Betriebsprüfung (Tagesabschlüsse des Zeitraums)",
+        "DSFinV-K for a tax audit (the period's daily closings)",
+    ),
+    "accounts.dsfinvk_get": ("DSFinV-K herunterladen", "Download DSFinV-K"),
     "accounts.day": ("Tag", "Day"),
     "accounts.sums": ("Tagessummen je Wagen", "Daily sums per truck"),
     "accounts.sums_truck": ("Tagessummen je Halt", "Daily sums per stop"),

@@ -1,5 +1,5 @@
 """Must show, in a real headless Chromium: the accountant logs in through the form, looks at a
-period, and downloads each export (CSV, DATEV, PDF, JSON) and the cash book; each file is what
+period, and downloads each export (CSV, DATEV, PDF, JSON, DSFinV-K) and the cash book; each file is what
 its reader expects. Then finds a void by its number and sees it as printed.
 
 Real parts: the hub's web server (uvicorn) with its broker connection, SQLite, Chromium.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -72,6 +73,12 @@ def test_the_accountant_downloads_every_export_in_the_browser(tmp_path):
 
             figures = json.loads(download(page, "JSON", folder).read_text("utf-8"))
             assert figures["turnover"] == 3421
+
+            page.select_option("#dsfinvk select[name=truck]", "T01")
+            audit = download(page, "DSFinV-K herunterladen", folder)
+            assert audit.name == "dsfinvk_T01_20261124-20261125.zip"
+            with zipfile.ZipFile(audit) as archive:
+                assert len([n for n in archive.namelist() if n.endswith(".csv")]) == 20
 
             page.click("nav >> text=Kassenbuch")
             page.select_option("select[name=truck]", "T01")

@@ -201,3 +201,25 @@ def test_the_openapi_description_names_the_accountants_routes(accountant):
     paths = accountant.get("/api/openapi.json").json()["paths"]
     for path in ("/api/accounts/daily", "/api/accounts/cashbook", "/api/accounts/receipts"):
         assert "get" in paths[path]
+
+
+def test_the_dsfinvk_download_is_the_hubs_export_of_the_closings(accountant, hub_url, tmp_path):
+    from hub.cli import main
+
+    answer = accountant.get("/accounts/dsfinvk", params={"truck": "T01", **NOVEMBER})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        names = set(archive.namelist())
+        assert {"index.xml", "gdpdu-01-09-2004.dtd", "transactions.csv", "references.csv"} <= names
+        closings = archive.read("cashpointclosing.csv").decode("utf-8").splitlines()
+        assert len(closings) == 1 + 2  # the header and the two closings, Z 1 and Z 2
+    # byte for byte what the command line writes
+    config = tmp_path / "hub.toml"
+    config.write_text(f'[store]\nurl = "{hub_url}"\n', encoding="utf-8")
+    out = tmp_path / "t01.zip"
+    assert main(["export", "dsfinvk", "--truck", "T01", "--from", "2026-11-24", "--to",
+                 "2026-11-25", "--out", str(out), "--config", str(config)]) == 0  # fmt: skip
+    assert out.read_bytes() == answer.content
+    refused = accountant.get("/accounts/dsfinvk", params={"truck": "T02", **NOVEMBER})
+    assert refused.status_code == 422 and "Tagesabschluss" in refused.json()["detail"]

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from hub.config import HubConfig, StoreSettings
 from hub.store import open_store
 from hub.web.app import create_app
+from tests.support.accountant_days import store_days
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
 
 # route -> roles that may use it (empty: any logged-in user), and what to add to the path so
@@ -37,6 +38,7 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/accounts/cashbook": ({"accountant"}, ""),
     "/accounts/receipts": ({"accountant"}, ""),
     "/accounts/export": ({"accountant"}, "?format=csv&from=2026-11-01&to=2026-11-30"),
+    "/accounts/dsfinvk": ({"accountant"}, "?truck=T01&from=2026-11-24&to=2026-11-24"),
     "/users": ({"admin"}, ""),
     "/api/openapi.json": (set(), ""),
     "/api/health": (set(), ""),
@@ -76,6 +78,7 @@ def app(hub_url):
     with open_store(hub_url) as store, store.db.transaction():
         article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
         store.catalogue.put("1001", article, "test", datetime.now(UTC))
+    store_days(hub_url)  # two trucks' journals: the accountant's downloads have something
     return create_app(HubConfig(store=StoreSettings(url=hub_url)), live_events=False)
 
 
