@@ -245,7 +245,7 @@ def test_each_event_becomes_its_transaction():
         ("2", "Beleg", "0", "8,37"),
         ("3", "Beleg", "0", "3,14"),
         ("4", "AVTraining", "0", "1,35"),
-        ("5", "AVBelegabbruch", "0", "0,90"),
+        ("5", "AVBelegabbruch", "0", "0,00"),  # nothing sold: the TSE signed 0.00
         ("6", "AVTransfer", "0", "-20,00"),
         ("Z1-Differenz", "AVTransfer", "0", "-0,37"),
         ("7", "Beleg", "1", "-8,37"),
@@ -264,6 +264,11 @@ def test_each_event_becomes_its_transaction():
         ("6", "1", "Auszahlung", "1,000", "Stück", "-20,00000"),
         ("9", "1", "Umsatz", "-1,000", "Stück", "1,35000"),
     ]
+    # the aborted receipt's rolls as a cancelled line: 2 × 0,45 rung up, nothing sold
+    (rolls,) = [r for r in tables["lines.csv"] if r["BON_ID"] == "5"]
+    assert (rolls["P_STORNO"], rolls["MENGE"], rolls["STK_BR"]) == ("1", "2,000", "0,45000")
+    (rolls_vat,) = [r for r in tables["lines_vat.csv"] if r["BON_ID"] == "5"]
+    assert (rolls_vat["UST_SCHLUESSEL"], rolls_vat["POS_BRUTTO"]) == ("2", "0,00000")
     # the empties take the drink's key (19 %), the cash movement none (5: not taxable)
     keys = {(r["BON_ID"], r["POS_ZEILE"]): r["UST_SCHLUESSEL"] for r in tables["lines_vat.csv"]}
     assert keys["3", "2"] == "1" and keys["3", "1"] == "2" and keys["6", "1"] == "5"

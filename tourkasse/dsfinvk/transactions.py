@@ -17,7 +17,7 @@ from tourkasse.article import Unit
 from tourkasse.dsfinvk.closings import Journal, Period
 from tourkasse.dsfinvk.values import Dec, eur, timestamp
 from tourkasse.journal import Entry, EntryKind
-from tourkasse.receipt import LineKind, PaymentMethod, Receipt, ReceiptLine
+from tourkasse.receipt import BonType, LineKind, PaymentMethod, Receipt, ReceiptLine
 from tourkasse.signature import TseFields
 from tourkasse.vat import VatRate, vat_of_gross
 
@@ -108,7 +108,11 @@ def _receipt(rows: Rows, journal: Journal, period: Period, entry: Entry, kasse_i
     notes = [receipt.note] if receipt.note else []
     if receipt.stop:
         notes.append(f"Halt: {receipt.stop}")
-    head = _head(entry, kasse_id, BON_TYP=receipt.bon_type.value, UMS_BRUTTO=eur(receipt.total))
+    # abandoned before payment: nothing was sold, and the TSE signed 0.00; the lines are kept,
+    # as cancelled lines with their quantity and price, to show what had been rung up
+    aborted = receipt.bon_type is BonType.ABORTED
+    total = 0 if aborted else receipt.total
+    head = _head(entry, kasse_id, BON_TYP=receipt.bon_type.value, UMS_BRUTTO=eur(total))
     if receipt.staff is not None:
         head.update(BEDIENER_ID=receipt.staff.number, BEDIENER_NAME=receipt.staff.name)
     if receipt.is_void:
@@ -120,8 +124,8 @@ def _receipt(rows: Rows, journal: Journal, period: Period, entry: Entry, kasse_i
 
     vats = _line_vat(receipt)
     for index, line in enumerate(receipt.lines):
-        _line(rows, bon_id, index, line, vats[index], kasse_id)
-    for rate in sorted(receipt.gross_by_rate, key=lambda r: r.dsfinvk_key):
+        _line(rows, bon_id, index, line, vats[index], kasse_id, cancelled=aborted)
+    for rate in sorted({} if aborted else receipt.gross_by_rate, key=lambda r: r.dsfinvk_key):
         gross, vat = receipt.gross_by_rate[rate], receipt.vat_by_rate[rate]
         rows.add(
             "transactions_vat.csv",
@@ -185,8 +189,11 @@ def _line(
     line: ReceiptLine,
     vat: int,
     kasse_id: str,
+    *,
+    cancelled: bool = False,
 ) -> None:
     position = str(index + 1)
+    amount, vat = (0, 0) if cancelled else (line.total, vat)
     rate = line.vat_rate
     weighed = line.unit is Unit.KG
     rows.add(
@@ -197,7 +204,7 @@ def _line(
         POS_TERMINAL_ID=kasse_id,
         GV_TYP=GV_OF_LINE[line.kind],
         INHAUS="0",
-        P_STORNO="0",
+        P_STORNO="1" if cancelled else "0",
         AGENTUR_ID=0,
         ART_NR=line.article_no,
         GTIN=line.gtin,
@@ -213,11 +220,11 @@ def _line(
         BON_ID=bon_id,
         POS_ZEILE=position,
         UST_SCHLUESSEL=rate.dsfinvk_key,
-        POS_BRUTTO=eur(line.total),
-        POS_NETTO=eur(line.total - vat),
+        POS_BRUTTO=eur(amount),
+        POS_NETTO=eur(amount - vat),
         POS_UST=eur(vat),
     )
-    if line.discount:
+    if line.discount and not cancelled:
         base = line.total + line.discount
         for kind, amount in (("base_amount", base), ("discount", -line.discount)):
             amount_vat = vat_of_gross(amount, rate)
