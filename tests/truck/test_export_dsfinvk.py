@@ -172,3 +172,31 @@ def test_closings_from_before_master_data_take_the_config_and_say_so(tmp_path, c
         f"aus der Konfiguration {path} übernommen"
     ) in out.splitlines()
     check_export(tmp_path / "usb" / f"dsfinvk_{TILL_SERIAL}_Z1", journal_of(path)[1])
+
+
+def test_the_command_as_typed_at_the_truck(tmp_path, catalogue):
+    """Through the installed entry point, as staff would type it: no traceback, German."""
+    import subprocess
+    import sys
+
+    path = a_truck(tmp_path / "truck", catalogue)
+    three_days_of_selling(path)
+    usb = tmp_path / "usb"
+    command = [
+        sys.executable,
+        "-m",
+        "tourkasse",
+        "truck",
+        "export",
+        "dsfinvk",
+        "--config",
+        str(path),
+    ]
+    done = subprocess.run([*command, "--out", str(usb)], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (usb / f"dsfinvk_{TILL_SERIAL}_Z1-3.zip").is_file()
+    done = subprocess.run(
+        [*command, "--out", str(usb), "--z-from", "9"], capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Abgelehnt: Keine Tagesabschlüsse für Abschlüsse 9 bis …")
