@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from truck.fiscal.sqlite_transaction import immediate
 from truck.fiscal.tse import TseUnavailable
 
 LEDGER_FILE = "fiskaly.sqlite"
@@ -147,20 +147,5 @@ class FiskalyLedger:
                 (f"cache:{key}", json.dumps(value, sort_keys=True)),
             )
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            connection = self._connection
-            if connection is None:
-                raise TseUnavailable("TSE nicht erreichbar: fiskaly-Verzeichnis ist geschlossen")
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException as exc:
-                if connection.in_transaction:
-                    with suppress(sqlite3.Error):
-                        connection.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error | OSError):
-                    raise TseUnavailable(f"TSE nicht erreichbar: Speicherfehler ({exc})") from exc
-                raise
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._lock, self._connection, "fiskaly-Verzeichnis ist geschlossen")

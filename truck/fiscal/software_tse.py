@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +42,7 @@ from truck.fiscal.signing import (
     sign_plain,
     verify_plain,
 )
+from truck.fiscal.sqlite_transaction import immediate
 from truck.fiscal.tar_export import export_file_name, write_tar
 from truck.fiscal.tse import (
     FinishedTransaction,
@@ -327,24 +328,9 @@ class SoftwareTse:
 
     # --- internals ----------------------------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One BEGIN IMMEDIATE … COMMIT; storage failures become TseUnavailable."""
-        with self._lock:
-            connection = self._connection
-            if connection is None:
-                raise TseUnavailable("TSE nicht erreichbar: Software-TSE ist geschlossen")
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException as exc:
-                if connection.in_transaction:
-                    with suppress(sqlite3.Error):
-                        connection.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error | OSError):
-                    raise TseUnavailable(f"TSE nicht erreichbar: Speicherfehler ({exc})") from exc
-                raise
+        return immediate(self._lock, self._connection, "Software-TSE ist geschlossen")
 
     def _now(self) -> datetime:
         return require_utc(self._clock(), "clock()").replace(microsecond=0)

@@ -67,6 +67,18 @@ def shop_header(config: TruckConfig) -> ShopHeader:
     )
 
 
+def fiskaly_http(config: TruckConfig) -> FiskalyHttp:
+    """The connection to fiskaly that ``[tse]`` describes (its keys are checked with the config)."""
+    settings = config.tse
+    assert settings.api_key and settings.api_secret
+    return FiskalyHttp(
+        settings.base_url,
+        settings.api_key,
+        settings.api_secret,
+        policy=RetryPolicy(timeout_s=settings.timeout_ms / 1000, retries=settings.retries),
+    )
+
+
 def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:
     """The TSE the config names. A hardware TSE plugs in here (see docs/fiscal.md).
 
@@ -75,16 +87,10 @@ def make_tse(config: TruckConfig, clock: Callable[[], datetime]) -> Tse:
     """
     settings = config.tse
     if settings.kind == "fiskaly":
-        assert settings.api_key and settings.api_secret and settings.tss_id and settings.client_id
-        http = FiskalyHttp(
-            settings.base_url,
-            settings.api_key,
-            settings.api_secret,
-            policy=RetryPolicy(timeout_s=settings.timeout_ms / 1000, retries=settings.retries),
-        )
+        assert settings.tss_id and settings.client_id
         return FiskalyTse(
             config.paths.tse,
-            http,
+            fiskaly_http(config),
             tss_id=settings.tss_id,
             client_id=settings.client_id,
             client_serial=config.truck.till_serial,

@@ -8,9 +8,9 @@ TSE is set up by opening it with ``create=True`` instead.
 from __future__ import annotations
 
 from truck.config import TruckConfig
-from truck.fiscal.fiskaly_http import FiskalyHttp, RetryPolicy
 from truck.fiscal.fiskaly_setup import TssSetUp, set_up_tss
 from truck.fiscal.tse import TseError
+from truck.till.opening import fiskaly_http
 
 
 def set_up_fiskaly(config: TruckConfig, *, admin_puk: str | None = None) -> TssSetUp:
@@ -25,15 +25,9 @@ def set_up_fiskaly(config: TruckConfig, *, admin_puk: str | None = None) -> TssS
         raise TseError(f"tse.kind ist „{settings.kind}“, nicht „fiskaly“")
     if not settings.admin_pin:
         raise TseError("tse.admin_pin fehlt – wird zum Einrichten der fiskaly-TSS gebraucht")
-    assert settings.api_key and settings.api_secret and settings.tss_id and settings.client_id
-    http = FiskalyHttp(
-        settings.base_url,
-        settings.api_key,
-        settings.api_secret,
-        policy=RetryPolicy(timeout_s=settings.timeout_ms / 1000, retries=settings.retries),
-    )
+    assert settings.tss_id and settings.client_id
     return set_up_tss(
-        http,
+        fiskaly_http(config),
         tss_id=settings.tss_id,
         client_id=settings.client_id,
         client_serial=config.truck.till_serial,
