@@ -43,6 +43,11 @@ def export_dsfinvk(args: argparse.Namespace) -> int:
     out = args.out
     if out.exists() and not out.is_dir():
         raise Refused(f"{out} ist eine Datei, kein Ordner")
+    if not out.is_dir():
+        # never made here: a USB stick that is not mounted would leave the export on the SD card
+        raise Refused(
+            f"Ordner {out} gibt es nicht – ist der USB-Stick eingesteckt und eingebunden?"
+        )
     try:
         write_directory(export, out / name)
         zipped = write_zip(export, out / f"{name}.zip")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from tourkasse.dsfinvk.command import os_problem
 from truck.cli_support import Refused
 from truck.config import load_truck_config
 from truck.fiscal.software_tse import STATE_FILE, SoftwareTse
@@ -49,6 +50,11 @@ def tse_export(args: argparse.Namespace) -> int:
     from truck.till.tse_export import export_tse_tar
 
     config = load_truck_config(args.config)
+    if not args.out.is_dir():
+        # never made here: a USB stick that is not mounted would leave the export on the SD card
+        raise Refused(
+            f"Ordner {args.out} gibt es nicht – ist der USB-Stick eingesteckt und eingebunden?"
+        )
     try:
         written = export_tse_tar(config, args.out)
     except TseUnavailable as exc:
@@ -56,6 +62,6 @@ def tse_export(args: argparse.Namespace) -> int:
     except TseError as exc:
         raise Refused(str(exc)) from None
     except OSError as exc:
-        raise Refused(f"{args.out}: nicht beschreibbar ({exc.strerror or exc})") from None
+        raise Refused(f"{args.out}: nicht beschreibbar ({os_problem(exc)})") from None
     print(f"TSE-Export geschrieben: {written} ({written.stat().st_size} Bytes)")
     return 0

@@ -73,8 +73,17 @@ def write(text: str) -> None:
 
 
 def open_hub(args: argparse.Namespace):
+    """The config and an open store for a command that reads the hub's figures."""
     from hub.config import load_hub_config
     from hub.store import open_store
 
     config = load_hub_config(args.config)
-    return config, open_store(config.store.url, timezone=config.timezone)
+    url = config.store.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not Path(url[len(prefix) :]).exists():
+        # these commands read: a new, empty store would answer "nothing sold" and be wrong
+        raise Refused(
+            f"Den Speicher der Zentrale {url[len(prefix) :]} gibt es nicht – stimmt [store] url "
+            f"in {args.config}? (Ein relativer Pfad gilt vom Ordner der Konfiguration aus.)"
+        )
+    return config, open_store(url, timezone=config.timezone)

@@ -63,6 +63,9 @@ def export_dsfinvk(args: argparse.Namespace) -> int:
         raise Refused(f"{out} ist ein Ordner; bitte eine Datei angeben, z. B. {out / 'export.zip'}")
     if not out.parent.is_dir():
         raise Refused(f"Ordner {out.parent} gibt es nicht")
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        # the zip is renamed into place: that would replace a device or a link, not write to it
+        raise Refused(f"{out} ist keine gewöhnliche Datei; bitte eine neue Datei angeben")
     _, store = open_hub(args)
     with store:
         if args.truck not in store.trucks():

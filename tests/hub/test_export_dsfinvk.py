@@ -54,6 +54,7 @@ def hub(capsys, config: Path, *args: str) -> tuple[int, str, str]:
 
 
 def truck(capsys, path: Path, out: Path, *args: str) -> tuple[int, str, str]:
+    out.mkdir(parents=True, exist_ok=True)  # the USB stick, mounted
     code = truck_main(["export", "dsfinvk", "--config", str(path), "--out", str(out), *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -116,6 +117,16 @@ def test_bad_input_is_refused_in_german(tmp_path, capsys, hub_url, sold):
     missing = tmp_path / "fehlt" / "x.zip"
     code, _, err = hub(capsys, config, "--truck", "T01", "--out", str(missing))
     assert (code, err) == (2, f"Ordner {missing.parent} gibt es nicht\n")
+    kept = tmp_path / "behalten.txt"
+    kept.write_text("nicht überschreiben", encoding="utf-8")
+    link = tmp_path / "verweis.zip"
+    link.symlink_to(kept)  # renaming the zip into place would replace the link, not write to it
+    code, _, err = hub(capsys, config, "--truck", "T01", "--out", str(link))
+    assert (code, err) == (
+        2,
+        f"{link} ist keine gewöhnliche Datei; bitte eine neue Datei angeben\n",
+    )
+    assert link.is_symlink() and kept.read_text(encoding="utf-8") == "nicht überschreiben"
     broken = tmp_path / "broken.toml"
     broken.write_text('[store]\nurl = "mysql://irgendwo"\n', encoding="utf-8")
     code, _, err = hub(capsys, broken, "--truck", "T01", "--out", out)

@@ -134,11 +134,23 @@ def test_the_turnover_report_as_json_in_cents(tmp_path, hub_url, day, capsys):
 
 
 def test_a_day_without_sales_says_so(tmp_path, hub_url, capsys):
+    open_store(hub_url).close()  # the hub's store, as its first start made it
     config = write_config(tmp_path, hub_url)
     code, out, _ = run(
         capsys, "report", "turnover", "--date", "2026-12-24", "--config", str(config)
     )
     assert code == 0 and "Keine Bons an diesem Tag." in out
+
+
+def test_a_store_that_is_not_there_is_refused_not_made(tmp_path, capsys):
+    missing = tmp_path / "anderswo" / "hub.sqlite"
+    config = write_config(tmp_path, f"sqlite:///{missing}")
+    code, out, err = run(
+        capsys, "report", "turnover", "--date", "2026-12-24", "--config", str(config)
+    )
+    assert (code, out) == (2, "")
+    assert f"Den Speicher der Zentrale {missing} gibt es nicht" in err
+    assert not missing.exists() and not missing.parent.exists()
 
 
 @pytest.mark.parametrize("date", ["24.11.2026", "2026-02-30", "gestern"])
@@ -171,6 +183,7 @@ def test_rebuild_says_how_many_entries_it_read(tmp_path, hub_url, day, capsys):
 
 
 def test_problems_lists_refused_messages_and_forked_journals(tmp_path, hub_url, capsys):
+    open_store(hub_url).close()  # the hub's store, as its first start made it
     config = write_config(tmp_path, hub_url)
     code, out, _ = run(capsys, "problems", "--config", str(config))
     assert code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,7 @@ def test_the_export_goes_onto_the_stick_as_folder_and_zip(tmp_path, capsys, cata
     path = a_truck(tmp_path / "truck", catalogue)
     three_days_of_selling(path)
     usb = tmp_path / "usb"
+    usb.mkdir()  # the USB stick, mounted
 
     code, out, err = run(capsys, "export", "dsfinvk", "--config", str(path), "--out", str(usb))
 
@@ -98,6 +100,7 @@ def test_closings_by_day_or_number(tmp_path, capsys, catalogue):
     path = a_truck(tmp_path / "truck", catalogue)
     three_days_of_selling(path)
     usb = tmp_path / "usb"
+    usb.mkdir()  # the USB stick, mounted
     config = ("--config", str(path), "--out", str(usb))
 
     code, out, _ = run(
@@ -115,6 +118,7 @@ def test_closings_by_day_or_number(tmp_path, capsys, catalogue):
 def test_bad_input_is_refused_in_german(tmp_path, capsys, catalogue):
     path = a_truck(tmp_path / "truck", catalogue)
     usb = tmp_path / "usb"
+    usb.mkdir()  # the USB stick, mounted
     config = ("--config", str(path), "--out", str(usb))
 
     code, _, err = run(capsys, "export", "dsfinvk", *config)
@@ -139,9 +143,21 @@ def test_bad_input_is_refused_in_german(tmp_path, capsys, catalogue):
     a_file.write_text("kein Ordner", encoding="utf-8")
     code, _, err = run(capsys, "export", "dsfinvk", "--config", str(path), "--out", str(a_file))
     assert (code, err) == (1, f"Abgelehnt: {a_file} ist eine Datei, kein Ordner\n")
-    below = a_file / "usb"
-    code, _, err = run(capsys, "export", "dsfinvk", "--config", str(path), "--out", str(below))
-    assert code == 1 and f"{below}: nicht beschreibbar (" in err and "Traceback" not in err
+    unmounted = tmp_path / "media" / "usb"  # the stick not plugged in: nothing made instead
+    code, _, err = run(capsys, "export", "dsfinvk", "--config", str(path), "--out", str(unmounted))
+    assert (code, err) == (
+        1,
+        f"Abgelehnt: Ordner {unmounted} gibt es nicht – ist der USB-Stick eingesteckt und "
+        "eingebunden?\n",
+    )
+    assert not unmounted.exists()
+    read_only = tmp_path / "schreibgeschuetzt"
+    read_only.mkdir(mode=0o555)
+    if os.geteuid() != 0:  # root may write anywhere: then the refusal cannot be seen this way
+        code, _, err = run(
+            capsys, "export", "dsfinvk", "--config", str(path), "--out", str(read_only)
+        )
+        assert code == 1 and "nicht beschreibbar (keine Schreibrechte)" in err
     broken = tmp_path / "broken.toml"
     broken.write_text(
         path.read_text(encoding="utf-8").replace("[shop]", "[shop]\npostcode = 1"), encoding="utf-8"
@@ -162,6 +178,7 @@ def test_closings_from_before_master_data_take_the_config_and_say_so(tmp_path, c
     tse.close()
     db.close()
 
+    (tmp_path / "usb").mkdir()
     code, out, err = run(
         capsys, "export", "dsfinvk", "--config", str(path), "--out", str(tmp_path / "usb")
     )
@@ -182,6 +199,7 @@ def test_the_command_as_typed_at_the_truck(tmp_path, catalogue):
     path = a_truck(tmp_path / "truck", catalogue)
     three_days_of_selling(path)
     usb = tmp_path / "usb"
+    usb.mkdir()  # the USB stick, mounted
     command = [
         sys.executable,
         "-m",

@@ -93,5 +93,6 @@ def os_problem(exc: OSError) -> str:
         errno.EISDIR: "ist ein Ordner",
         errno.ENOSPC: "kein Platz mehr auf dem Datenträger",
         errno.EROFS: "Datenträger ist schreibgeschützt",
+        errno.EEXIST: "dort ist schon etwas, das keine Datei ist",
     }
     return reasons.get(exc.errno or 0, exc.strerror or str(exc))

@@ -29,6 +29,12 @@ def test_the_software_tse_exports_its_tar_onto_the_stick(tmp_path, capsys, catal
     code, _, err = run(
         capsys, "tse", "export", "--out", str(tmp_path / "usb"), "--config", str(path)
     )
+    assert code == 1 and "ist der USB-Stick eingesteckt" in err  # never written elsewhere
+    assert not (tmp_path / "usb").exists()
+    (tmp_path / "usb").mkdir()
+    code, _, err = run(
+        capsys, "tse", "export", "--out", str(tmp_path / "usb"), "--config", str(path)
+    )
     assert code == 1 and "tse init" in err  # nothing set up yet: said plainly
     code, out, _ = run(capsys, "tse", "init", "--config", str(path))
     assert code == 0 and "Software-TSE eingerichtet" in out
@@ -49,10 +55,10 @@ def test_the_software_tse_exports_its_tar_onto_the_stick(tmp_path, capsys, catal
     assert out.startswith(f"TSE-Export geschrieben: {written} (")
     assert tarfile.is_tarfile(written)
     assert len(read_export(written, public_key)["Finish"]) == 6
-    blocked = tmp_path / "schreibgeschuetzt"
-    blocked.write_text("eine Datei, kein Ordner", encoding="utf-8")
-    code, _, err = run(capsys, "tse", "export", "--out", str(blocked), "--config", str(path))
-    assert code == 1 and "nicht beschreibbar" in err
+    a_file = tmp_path / "datei"
+    a_file.write_text("eine Datei, kein Ordner", encoding="utf-8")
+    code, _, err = run(capsys, "tse", "export", "--out", str(a_file), "--config", str(path))
+    assert code == 1 and "ist der USB-Stick eingesteckt" in err
 
 
 def test_tse_init_sets_up_fiskaly_and_shows_the_puk_once(tmp_path, capsys):
@@ -66,6 +72,7 @@ def test_tse_init_sets_up_fiskaly_and_shows_the_puk_once(tmp_path, capsys):
         code, out, _ = run(capsys, "tse", "info", "--config", str(path))
         assert code == 0 and "Selbsttest:       bestanden" in out
         standin.down()
+        (tmp_path / "usb").mkdir()
         code, _, err = run(
             capsys, "tse", "export", "--out", str(tmp_path / "usb"), "--config", str(path)
         )
