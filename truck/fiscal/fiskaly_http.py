@@ -30,6 +30,11 @@ from truck.fiscal.tse import TseError, TseUnavailable
 
 DEFAULT_BASE_URL = "https://kassensichv-middleware.fiskaly.com/api/v2"
 TOKEN_MARGIN_SECONDS = 60.0  # renew this long before fiskaly says the token expires
+# In a dead zone every attempt would wait for its timeouts and retries, for every sale: after
+# fiskaly could not be reached, the client does not try again for a while, and then only once,
+# briefly, until it answers again (the till sells in failure mode meanwhile).
+QUIET_SECONDS = 30.0
+PROBE_TIMEOUT_S = 2.0
 
 # Status codes worth another try: fiskaly overloaded or briefly broken.
 _TRANSIENT = frozenset({429, 500, 502, 503, 504})
@@ -81,6 +86,7 @@ class FiskalyHttp:
         self._monotonic = monotonic
         self._token: str | None = None
         self._token_deadline = 0.0
+        self._unreachable_until: float | None = None  # set while fiskaly cannot be reached
 
     # --- public -------------------------------------------------------------------------------
 
@@ -169,15 +175,41 @@ class FiskalyHttp:
             headers["Content-Type"] = "application/json"
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        retries, timeout_s = self.policy.retries, self.policy.timeout_s
+        if self._unreachable_until is not None:
+            wait = self._unreachable_until - self._monotonic()
+            if wait > 0:
+                raise TseUnavailable(
+                    "TSE nicht erreichbar: fiskaly war eben nicht erreichbar (Funkloch?), "
+                    f"nächster Versuch in {int(wait) + 1} s"
+                )
+            retries, timeout_s = 0, min(timeout_s, PROBE_TIMEOUT_S)  # one quick look
+        try:
+            answer = self._attempts(method, url, data, headers, retries, timeout_s)
+        except TseUnavailable:
+            self._unreachable_until = self._monotonic() + QUIET_SECONDS
+            raise
+        self._unreachable_until = None
+        return answer
+
+    def _attempts(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        retries: int,
+        timeout_s: float,
+    ) -> bytes:
         last_problem = ""
         retry_after: float | None = None
-        for attempt in range(self.policy.retries + 1):
+        for attempt in range(retries + 1):
             if attempt:
                 self.sleep(self.policy.pause(attempt - 1, retry_after))
                 retry_after = None
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             try:
-                with urllib.request.urlopen(request, timeout=self.policy.timeout_s) as response:
+                with urllib.request.urlopen(request, timeout=timeout_s) as response:
                     return response.read()
             except urllib.error.HTTPError as error:
                 status = error.code
@@ -197,7 +229,7 @@ class FiskalyHttp:
                 continue
         raise TseUnavailable(
             f"TSE nicht erreichbar: fiskaly antwortet nicht ({last_problem}, "
-            f"{self.policy.retries + 1} Versuche)"
+            f"{retries + 1} Versuch{'e' if retries else ''})"
         )
 
 

@@ -110,12 +110,22 @@ class FiskalyParts:
         replace_articles(self.db, catalogue.articles, catalogue.departments)
         self.pauses: list[float] = []
         self.opened: list[FiskalyTse] = []
+        self.monotonic = 0.0  # the clients' clock: a test moves it on with later()
 
     def http(self, *, retries: int = 2, timeout_s: float = 0.5) -> FiskalyHttp:
         policy = RetryPolicy(timeout_s=timeout_s, retries=retries)
         return FiskalyHttp(
-            self.standin.base_url, API_KEY, API_SECRET, policy=policy, sleep=self.pauses.append
+            self.standin.base_url,
+            API_KEY,
+            API_SECRET,
+            policy=policy,
+            sleep=self.pauses.append,
+            monotonic=lambda: self.monotonic,
         )
+
+    def later(self, seconds: float) -> None:
+        """Time goes by for the clients (their token's life, the quiet after a dead zone)."""
+        self.monotonic += seconds
 
     def tse(self, *, retries: int = 2, timeout_s: float = 0.5) -> FiskalyTse:
         tse = FiskalyTse(

@@ -18,6 +18,7 @@ from tourkasse.signature import TseFields
 from tourkasse.vat import VatRate
 from truck.core.basket import Basket
 from truck.core.payment import settle
+from truck.fiscal.fiskaly_http import QUIET_SECONDS
 from truck.fiscal.log_message import verify_signature
 from truck.fiscal.process_data import parse_process_data
 from truck.fiscal.qr import parse_qr_string
@@ -169,19 +170,27 @@ def test_standin_down_the_till_sells_in_failure_mode_and_says_so(fiskaly, till_c
 
     fiskaly.standin.down()  # a dead zone
     first = till.sell(sale(fiskaly.db))
+    assert len(fiskaly.pauses) == 2  # the first sale tried three times (two pauses) ...
     second = till.sell(sale(fiskaly.db))
+    assert len(fiskaly.pauses) == 2  # ... the next one at once: no wait at the counter
 
     for done in (first, second):
         assert done.signed.tse.failed
         assert "TSE ausgefallen" in (done.signed.tse.failure or "")
-        assert "fiskaly antwortet nicht" in (done.signed.tse.failure or "")
         assert done.signed.tse.description == "fiskaly SIGN DE (Cloud-TSE)"
+    assert "fiskaly antwortet nicht" in (first.signed.tse.failure or "")
+    assert "fiskaly war eben nicht erreichbar" in (second.signed.tse.failure or "")
     assert [first.number, second.number] == [2, 3]
+    fiskaly.later(QUIET_SECONDS)  # still in the dead zone: one quick look, no retries
+    third = till.sell(sale(fiskaly.db))
+    assert third.signed.tse.failed and "1 Versuch)" in (third.signed.tse.failure or "")
+    assert len(fiskaly.pauses) == 2
     failures = list(journal.entries(fiskaly.db, kinds=(EntryKind.TSE_FAILURE_START,)))
     assert len(failures) == 1  # journaled once when it starts, not per receipt
     assert "Verbindung abgelehnt" in failures[0].body["reason"]
 
     fiskaly.standin.up()
+    fiskaly.later(QUIET_SECONDS)  # out of the dead zone: the next look finds fiskaly again
     back = till.sell(sale(fiskaly.db))
 
     signed_by_standin(back.signed.tse, tse)
@@ -204,6 +213,7 @@ def test_standin_down_between_start_and_finish_recovery_journals_the_late_answer
     assert done.signed.tse.failed  # sold in failure mode, the customer has the receipt
 
     fiskaly.standin.up()
+    fiskaly.later(QUIET_SECONDS)
     outcomes = till.recover()
 
     # fiskaly never got the finish: the open transaction is cancelled, and that answer is
@@ -228,6 +238,7 @@ def test_standin_signed_but_every_answer_was_lost_the_late_signature_is_the_real
     done = till.complete(opened, sale(fiskaly.db))
     assert done.signed.tse.failed
     fiskaly.standin.release()
+    fiskaly.later(QUIET_SECONDS)
 
     outcomes = till.recover()
 
