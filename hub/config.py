@@ -7,7 +7,9 @@ relative to the folder the file is in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -183,6 +185,21 @@ class AccountingSettings:
     cash_surplus: int | None = _optional_account(
         "Kassenüberschuss beim Abschluss (SKR03 2700, SKR04 4830)"
     )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        month, day = (int(part) for part in self.fiscal_year_start.split("-"))
+        try:
+            date(2001, month, day)  # not a leap year: a fiscal year starts on a day every year has
+        except ValueError:
+            yield ("fiscal_year_start", f"{self.fiscal_year_start} ist kein Tag jedes Jahres")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata.get("check") is _account and len(str(value or "")) > self.account_length:
+                yield (
+                    f.name,
+                    f"Konto {value} hat mehr als account_length = {self.account_length} "
+                    "Stellen (DATEV nähme es nicht an)",
+                )
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,15 @@ class DailyReport:
         }
 
 
+def not_turnover(f: Figures, currency: str = "€") -> str:
+    """Training and aborted receipts, counted apart: "1 Trainingsbon (4,20 €), 2 abgebrochene
+    Bons"."""
+    training = "1 Trainingsbon" if f.training == 1 else f"{f.training} Trainingsbons"
+    aborted = "1 abgebrochener Bon" if f.aborted == 1 else f"{f.aborted} abgebrochene Bons"
+    total = format_eur(f.training_total, symbol=False)
+    return f"{training} ({total} {currency}), {aborted}"
+
+
 def _figures_line(f: Figures) -> str:
     rates = "  ".join(
         f"{rate.percent_text}: {format_eur(f.gross_by_rate[rate])} "
@@ -83,9 +92,7 @@ def daily_text(report: DailyReport) -> str:
         lines += ["", f"Summe: {_figures_line(report.figures)}"]
         f = report.figures
         if f.training or f.aborted:
-            training = "1 Trainingsbon" if f.training == 1 else f"{f.training} Trainingsbons"
-            aborted = "1 abgebrochener Bon" if f.aborted == 1 else f"{f.aborted} abgebrochene Bons"
-            lines.append(f"Nicht im Umsatz: {training} ({format_eur(f.training_total)}), {aborted}")
+            lines.append(f"Nicht im Umsatz: {not_turnover(f)}")
     lines += ["", "Tagesabschlüsse (Z)"]
     if not report.closings:
         lines.append("  keine in diesem Zeitraum")

@@ -232,7 +232,8 @@ def _day_in(year: int, month: int, day: int) -> date:
 def batches(
     made: list[Booking], first: date, last: date, settings: AccountingSettings
 ) -> list[Batch]:
-    """The bookings split by fiscal year; the whole period's years, even without bookings."""
+    """The bookings split by fiscal year: one batch per year that has bookings (one empty batch
+    for a period without any, so the accountant still gets a file that says so)."""
     years: dict[date, list[Booking]] = {}
     day = first
     while day <= last:
@@ -242,6 +243,10 @@ def batches(
     for booking in made:
         years[fiscal_year_start(booking.day, settings)].append(booking)
     result = []
+    if any(years.values()):  # a fiscal year without a booking gets no file of its own
+        years = {start: found for start, found in years.items() if found}
+    else:
+        years = dict([min(years.items())])
     for start, found in sorted(years.items()):
         next_start = _day_in(start.year + 1, start.month, start.day)
         batch_first = max(first, start)
@@ -272,7 +277,7 @@ def header(batch: Batch, settings: AccountingSettings, created: datetime, user: 
         "",
         _text(ORIGIN),
         _text(user[:25]),
-        _text(""),
+        "",  # Importiert von: filled in by DATEV on import
         str(settings.adviser),
         str(settings.client),
         f"{batch.fiscal_year_start:%Y%m%d}",

@@ -24,7 +24,8 @@ class Period:
         for day in (self.first, self.last):
             if not YEARS[0] <= day.year <= YEARS[1]:
                 raise PeriodError(
-                    f"{day:%d.%m.%Y} liegt außerhalb der Jahre {YEARS[0]} bis {YEARS[1]}"
+                    f"{day.day:02d}.{day.month:02d}.{day.year:04d} liegt außerhalb der Jahre "
+                    f"{YEARS[0]} bis {YEARS[1]}"
                 )
         if self.last < self.first:
             raise PeriodError(

@@ -69,9 +69,11 @@ class CardTotal:
 
 
 def card_totals(days: list[TurnoverReport]) -> list[CardTotal]:
+    # net of card voids, as the projections keep it; a day whose card sale was voided shows
+    # 0,00 € rather than nothing, so the terminal's slip (sale and refund) finds its line
     return [
-        CardTotal(report.day, truck.truck, truck.figures.by_payment.get("card", 0))
+        CardTotal(report.day, truck.truck, truck.figures.by_payment["card"])
         for report in days
         for truck in report.trucks
-        if truck.figures.by_payment.get("card", 0)
+        if "card" in truck.figures.by_payment
     ]

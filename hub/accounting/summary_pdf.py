@@ -13,7 +13,7 @@ from itertools import groupby
 
 from fpdf import FPDF, FontFace
 
-from hub.accounting.daily import DailyReport
+from hub.accounting.daily import DailyReport, not_turnover
 from hub.accounting.spreadsheet import RATES, amount
 from hub.store.report import Figures, TurnoverReport
 
@@ -184,8 +184,7 @@ def summary_pdf(report: DailyReport) -> bytes:
             pdf.cell(
                 0,
                 6,
-                f"Nicht im Umsatz: {total.training} Trainingsbons "
-                f"({amount(total.training_total)} EUR), {total.aborted} abgebrochene Bons.",
+                f"Nicht im Umsatz: {not_turnover(total, 'EUR')}.",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

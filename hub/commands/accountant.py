@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hub.commands import Refused, config_argument, guarded, open_hub, write
+from tourkasse.dsfinvk.command import os_problem
 
 FORMATS = ("text", "csv", "json", "datev", "pdf")
 DAILY_HELP = (
@@ -85,7 +86,7 @@ def _emit(args: argparse.Namespace, data: bytes | str) -> None:
     try:
         args.out.write_bytes(raw)
     except OSError as exc:
-        raise Refused(f"{args.out}: nicht schreibbar ({exc.strerror or exc})") from None
+        raise Refused(f"{args.out}: nicht schreibbar ({os_problem(exc)})") from None
     print(f"Geschrieben: {args.out}")
 
 
@@ -138,7 +139,7 @@ def _datev(args: argparse.Namespace, config, period, books) -> None:
             try:
                 target.write_bytes(data)
             except OSError as exc:
-                raise Refused(f"{target}: nicht schreibbar ({exc.strerror or exc})") from None
+                raise Refused(f"{target}: nicht schreibbar ({os_problem(exc)})") from None
             print(f"Geschrieben: {target} ({len(batch.bookings)} Buchungen)")
         return
     if len(files) > 1:

@@ -21,7 +21,7 @@ from hub.access import ACCOUNTANT
 from hub.accounting import datev, reading
 from hub.accounting.accounts import Accounts
 from hub.accounting.cashbook_text import cash_book_csv
-from hub.accounting.daily import DailyReport
+from hub.accounting.daily import DailyReport, not_turnover
 from hub.accounting.period import Period, PeriodError, parse_day
 from hub.accounting.receipts import FoundReceipt, find_receipts, header_for
 from hub.accounting.spreadsheet import sums_csv
@@ -80,6 +80,11 @@ def _daily(request: Request, period: Period, truck: str) -> tuple[DailyReport, l
     return DailyReport(period, days, closings, names), trucks
 
 
+def _known(request: Request) -> list[str]:
+    with request.app.state.stores() as store:
+        return store.trucks()
+
+
 def _api_refused(exc: Refused) -> HTTPException:
     return HTTPException(422, str(exc))
 
@@ -92,7 +97,11 @@ def accounts_page(
     last: str = Query("", alias="to"),
     truck: str = "",
 ) -> Response:
-    problem = ""
+    return _accounts(request, first, last, truck)
+
+
+def _accounts(request: Request, first: str, last: str, truck: str, problem: str = "") -> Response:
+    """The page; ``problem`` says why a download from it was refused."""
     try:
         period = _period(request, first, last)
         report, trucks = _daily(request, period, truck)
@@ -111,6 +120,7 @@ def accounts_page(
             "trucks": trucks,
             "problem": problem,
             "zone": _zone(request),
+            "not_turnover": not_turnover(report.figures),
             "query": f"from={period.first.isoformat()}&to={period.last.isoformat()}"
             + (f"&truck={truck}" if truck else ""),
         },
@@ -290,7 +300,8 @@ def dsfinvk(
         selection = Selection(first_day=period.first, last_day=period.last)
         export = make_export(read_journal(data, truck=chosen), selection)
     except (Refused, ExportRefused) as exc:
-        raise HTTPException(422, str(exc)) from None
+        # a link the accountant clicked: the page again, with the reason, not bare JSON
+        return _accounts(request, first, last, truck if truck in _known(request) else "", str(exc))
     name = f"dsfinvk_{chosen}_{period.first:%Y%m%d}-{period.last:%Y%m%d}.zip"
     return _download(zip_bytes(export), "json", name)
 

@@ -298,6 +298,56 @@ def test_the_monthly_pdf_summary(config, capsys, tmp_path):
     assert "Summe 7 17,55 16,66 0,00 3,89 30,32 8,93 25,28" in november
     assert "19 % 17,55 14,75 2,80" in november and "7 % 16,66 15,57 1,09" in november
     assert "24.11.2026 08:27 T01 1 52,90 52,94 -0,04" in november
-    assert "Nicht im Umsatz: 1 Trainingsbons (4,20 EUR), 1 abgebrochene Bons." in november
+    assert "Nicht im Umsatz: 1 Trainingsbon (4,20 EUR), 1 abgebrochener Bon." in november
     assert december.startswith("Monatsübersicht Dezember 2026")
     assert "Keine Bons in diesem Monat." in december
+
+
+def test_datev_settings_datev_could_not_use_are_refused_in_words():
+    from hub.config import HubConfig
+    from tourkasse.config import ConfigError, parse_config
+
+    text = '[accounting]\nrevenue_7 = 99999\nfiscal_year_start = "02-30"\n'
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text, HubConfig, source="hub.toml")
+    found = {problem.key: problem.message for problem in refused.value.problems}
+    assert found["accounting.fiscal_year_start"] == "02-30 ist kein Tag jedes Jahres"
+    assert found["accounting.revenue_7"].startswith("Konto 99999 hat mehr als account_length = 4")
+
+
+def test_datev_writes_no_file_for_a_fiscal_year_without_bookings(config, capsys, tmp_path):
+    text = config.read_text(encoding="utf-8").replace(
+        "[accounting]\n", '[accounting]\nfiscal_year_start = "12-01"\n'
+    )
+    config.write_text(text, encoding="utf-8")
+    folder = tmp_path / "datev"
+    folder.mkdir()
+    code, out, err = run(
+        capsys, "report", "daily", "--from", "2026-11-24", "--to", "2026-12-31",
+        "--format", "datev", "--out", str(folder), "--config", str(config),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.count("Geschrieben:") == 1
+    # the days of December are in the next fiscal year, which has no bookings: no empty file
+    assert [f.name for f in folder.iterdir()] == ["EXTF_Buchungsstapel_20261124-20261130.csv"]
+    header = (folder / "EXTF_Buchungsstapel_20261124-20261130.csv").read_bytes().split(b"\r\n")[0]
+    assert header.split(b";")[8:11] == [b'"Tourkasse"', b"", b"29098"]  # field 10 left empty
+
+
+def test_a_day_whose_card_sale_was_voided_keeps_its_card_line():
+    from datetime import date
+
+    from hub.accounting.reading import card_totals
+    from hub.store.report import Figures, StopTurnover, TruckTurnover, TurnoverReport
+
+    voided = Figures(receipts=2, voids=1, by_payment={"card": 0})  # 12,35 € and its void
+    cash_only = Figures(receipts=1, by_payment={"cash": 500})
+    day = TurnoverReport(
+        date(2026, 11, 24),
+        "Europe/Berlin",
+        (
+            TruckTurnover("T01", (StopTurnover("gimte", voided),)),
+            TruckTurnover("T02", (StopTurnover("hemeln", cash_only),)),
+        ),
+    )
+    assert [(c.truck, c.amount) for c in card_totals([day])] == [("T01", 0)]
