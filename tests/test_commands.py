@@ -155,6 +155,10 @@ def test_a_day_at_the_till_from_the_command_line(config, capsys):
     )
     assert main(["truck", "void", "--config", c, "2"]) == 0
     assert "STORNO ZU BON 2" in capsys.readouterr().out
+    assert main(["truck", "report", "x", "--config", c]) == 0
+    x_report = capsys.readouterr().out
+    assert "  7 %      brutto       0,00 €" in x_report  # the rate as people say it
+    assert "REDUCED" not in x_report
     assert main(["truck", "closing", "--config", c]) == 1  # not without counting
     assert "Bitte die Kasse zählen" in capsys.readouterr().err
     assert main(["truck", "closing", "--config", c, "--count", "100=1"]) == 0

@@ -20,6 +20,7 @@ from tourkasse.receipt import Receipt, Staff
 from tourkasse.receipt_text import receipt_lines
 from tourkasse.signature import TseFields
 from tourkasse.tour import load_tour_plan
+from tourkasse.vat import VatRate
 from truck.cli_support import Refused, journal_db, summary
 from truck.config import load_truck_config
 from truck.core.basket import WeighedPrice
@@ -310,7 +311,8 @@ def _print_figures(figures: dict) -> None:
     print(f"Umsatz:           {format_eur(figures['turnover']):>12}")
     for row in figures["vat"]:
         print(
-            f"  {row['rate']:<8} brutto {format_eur(row['gross']):>12}  netto {format_eur(row['net']):>12}  MwSt {format_eur(row['vat']):>10}"
+            f"  {VatRate[row['rate']].percent_text:<8} brutto {format_eur(row['gross']):>12}  "
+            f"netto {format_eur(row['net']):>12}  MwSt {format_eur(row['vat']):>10}"
         )
     for method, amount in figures["payments"].items():
         print(f"  {'Bar' if method == 'cash' else 'Karte':<8} {format_eur(amount):>19}")
