@@ -18,6 +18,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from pathlib import Path
 from typing import Any, Protocol
 
+from tourkasse.sqlite_wal import switch_to_wal
+
 Params = Sequence[Any]
 
 SQLITE_PREFIX = "sqlite:///"
@@ -117,7 +119,7 @@ class SqliteDatabase(Database):
             # a new store gets pages of 8 KiB (an existing one keeps its own): a journal
             # entry is 1 to 2 kB, and the ingest stores them about 7 % faster than in 4 KiB
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = switch_to_wal(conn, wait_s=BUSY_TIMEOUT_MS / 1000)
             conn.execute("PRAGMA synchronous = FULL")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Datenbank {path} nicht nutzbar: {exc}") from exc

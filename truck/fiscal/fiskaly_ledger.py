@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tourkasse.sqlite_wal import switch_to_wal
 from truck.fiscal.sqlite_transaction import immediate
 from truck.fiscal.tse import TseUnavailable
 
@@ -60,7 +61,7 @@ class FiskalyLedger:
             self._connection = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
             )
-            self._connection.execute("PRAGMA journal_mode=WAL")
+            switch_to_wal(self._connection, wait_s=BUSY_TIMEOUT_SECONDS)
             self._connection.execute("PRAGMA synchronous=FULL")
             with self._transaction() as connection:
                 for statement in _SCHEMA:

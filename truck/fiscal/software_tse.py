@@ -31,6 +31,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tourkasse.sqlite_wal import switch_to_wal
 from truck.fiscal.keystore import create_key, load_key
 from truck.fiscal.log_message import TransactionLog, encode_log_message, signed_data
 from truck.fiscal.process_data import PROCESS_TYPE, build_process_data
@@ -139,7 +140,7 @@ class SoftwareTse:
             isolation_level=None,  # transactions are begun and ended explicitly
             check_same_thread=False,  # guarded by self._lock instead
         )
-        mode = self._connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        mode = switch_to_wal(self._connection, wait_s=BUSY_TIMEOUT_SECONDS)
         if str(mode).lower() != "wal":
             raise TseUnavailable(f"TSE nicht erreichbar: {state_path} lässt kein WAL zu ({mode})")
         self._connection.execute("PRAGMA synchronous=FULL")

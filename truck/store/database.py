@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from tourkasse.sqlite_wal import switch_to_wal
 from truck.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
@@ -34,7 +35,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
         raise StoreError(describe_error(path, exc)) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = switch_to_wal(conn, wait_s=BUSY_TIMEOUT_MS / 1000)
         if mode.lower() != "wal":
             raise StoreError(f"Datenbank {path}: WAL-Modus nicht möglich ({mode})")
         conn.execute("PRAGMA synchronous = FULL")

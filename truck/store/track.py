@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from tourkasse.sqlite_wal import switch_to_wal
 from truck.store.database import StoreError, describe_error
 
 SCALE = 10_000_000
@@ -36,7 +37,7 @@ def open_track(path: Path) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=15)
-        conn.execute("PRAGMA journal_mode = WAL")
+        switch_to_wal(conn, wait_s=15)
         conn.execute(
             "CREATE TABLE IF NOT EXISTS track (time TEXT PRIMARY KEY, lat INTEGER NOT NULL, "
             "lon INTEGER NOT NULL, speed_cm_s INTEGER NOT NULL) WITHOUT ROWID"
