@@ -203,6 +203,57 @@ class AccountingSettings:
 
 
 @dataclass(frozen=True)
+class ArrivalSettings:
+    """How the expected arrivals on the stops' boards are worked out (docs/arrivals.md)."""
+
+    silent_after_minutes: int = field(
+        default=3,
+        metadata={
+            "doc": "Hat der Wagen so lange nichts gemeldet, sagt die Anzeige, wie alt ihr Stand ist "
+            "(Minuten)",
+            "check": in_range(1, 120),
+        },
+    )
+    schedule_after_minutes: int = field(
+        default=30,
+        metadata={
+            "doc": "Hat der Wagen so lange nichts gemeldet, zeigt die Anzeige wieder den "
+            "Fahrplan (Minuten)",
+            "check": in_range(1, 24 * 60),
+        },
+    )
+    shortest_stay_percent: int = field(
+        default=60,
+        metadata={
+            "doc": "Ein verspäteter Wagen bleibt mindestens so viel Prozent der geplanten "
+            "Standzeit (die Kunden warten)",
+            "check": in_range(10, 100),
+        },
+    )
+    shortest_stay_minutes: int = field(
+        default=5,
+        metadata={
+            "doc": "… und mindestens so viele Minuten (oder die geplante Standzeit, wenn kürzer)",
+            "check": in_range(0, 120),
+        },
+    )
+    history_weeks: int = field(
+        default=8,
+        metadata={
+            "doc": "Die übliche Fahrzeit einer Strecke kommt aus so vielen Wochen Fahrten",
+            "check": in_range(1, 104),
+        },
+    )
+
+    def check_config(self) -> Iterator[tuple[str, str]]:
+        if self.schedule_after_minutes <= self.silent_after_minutes:
+            yield (
+                "schedule_after_minutes",
+                f"muss größer sein als silent_after_minutes ({self.silent_after_minutes})",
+            )
+
+
+@dataclass(frozen=True)
 class HubConfig:
     """Everything the hub's ingest, web and reports are configured with."""
 
@@ -212,6 +263,9 @@ class HubConfig:
     tours: HubToursSettings = field(default_factory=HubToursSettings, metadata={"doc": "Touren"})
     accounting: AccountingSettings = field(
         default_factory=AccountingSettings, metadata={"doc": "Buchhaltung und DATEV-Export"}
+    )
+    arrivals: ArrivalSettings = field(
+        default_factory=ArrivalSettings, metadata={"doc": "Ankunftszeiten auf den Anzeigen"}
     )
     timezone: str = field(
         default="Europe/Berlin", metadata={"doc": "Zeitzone der Geschäftstage in Berichten"}

@@ -232,6 +232,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (user_name, label)
         )""",
     ),
+    # 10: the public arrival boards: one unguessable link per stop, replaced when renewed
+    (
+        """CREATE TABLE board_links (
+            stop TEXT PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        )""",
+    ),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

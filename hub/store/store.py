@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.store import ingest, live, projections, queries, report, schema, telemetry
+from hub.store.board_links import BoardLinks
 from hub.store.catalogue import Catalogue
 from hub.store.dialect import PostgresDatabase, StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
@@ -42,6 +43,7 @@ class HubStore:
         self.users = Users(self.db)  # the web's users, sessions and failed logins
         self.catalogue = Catalogue(self.db)  # the office's article list
         self.tour_plans = TourPlans(self.db)  # the tour plan as edited on the web
+        self.board_links = BoardLinks(self.db)  # the public arrival boards' links
         try:
             schema.migrate(self.db)
             self._check_timezone()

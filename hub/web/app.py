@@ -31,10 +31,12 @@ from hub.web import (
     accounts_pages,
     article_pages,
     auth,
+    board_pages,
     due_prices,
     live,
     pages,
     planning_pages,
+    timetable_pages,
     tour_pages,
 )
 from hub.web.events import LiveEvents
@@ -97,6 +99,8 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(article_pages.router)
     app.include_router(tour_pages.router)
     app.include_router(accounts_pages.router)
+    app.include_router(board_pages.router)
+    app.include_router(timetable_pages.router)
     _handlers(app)
     _api(app, stores)
     return app
