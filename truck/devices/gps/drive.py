@@ -11,7 +11,9 @@ How the day is driven:
   ``cruise_kmh`` between, slower through bends, pulling away and braking to 0 at truck rates.
 - It parks a few metres from the halt's point (``PARKING_M``, direction by seed), never on it.
 - Late (the leg cannot be driven by the scheduled arrival): it arrives when it arrives and still
-  stays ``LATE_MIN_DWELL`` (or the scheduled stay, if shorter) — customers are waiting.
+  stays ``LATE_MIN_DWELL`` (or the halt's ``late_stay``; the scheduled stay, if shorter) —
+  customers are waiting — and leaves at the scheduled departure if it has caught up by then.
+- Held up (the halt's ``hold_up``): halfway along the leg the truck stands that long.
 - Early: the driver does not open the shop early. If the leg is long enough, the truck pulls in
   ``LAYBY_BEFORE_M`` metres before the halt (a lay-by outside the village, *not* at the halt),
   waits there, and drives on to arrive up to ``RESUME_AHEAD_MAX`` before the scheduled time.
@@ -63,6 +65,11 @@ class Halt:
     depart: datetime  # scheduled (UTC)
     # Points of the road from the previous halt, without the halts themselves; empty: straight.
     route: tuple[tuple[float, float], ...] = ()
+    # How long the staff stay when the truck is late (None: LATE_MIN_DWELL, or the scheduled
+    # stay if shorter); a late truck never stays past the scheduled departure.
+    late_stay: timedelta | None = None
+    # Held up on the way here (road works, a level crossing): standing this long halfway.
+    hold_up: timedelta = timedelta()
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,12 @@ class _Plan:
         arrive_at = self._seconds(halt.arrive)
         whole = self._plan(road, slow_start=True, slow_end=True)
         spare = arrive_at - (self.clock + whole.duration)
-        if spare > EARLY_ENOUGH_TO_WAIT.total_seconds() and road.length > 2 * LAYBY_BEFORE_M:
+        if halt.hold_up > timedelta():
+            first_half, rest = road.split(road.length / 2)
+            self.drive(first_half, slow_start=True, slow_end=True)
+            self.stand(first_half.end, until=self.clock + halt.hold_up.total_seconds())
+            self.drive(rest, slow_start=True, slow_end=True)
+        elif spare > EARLY_ENOUGH_TO_WAIT.total_seconds() and road.length > 2 * LAYBY_BEFORE_M:
             to_layby, rest = road.split(road.length - LAYBY_BEFORE_M)
             self.drive(to_layby, slow_start=True, slow_end=False)
             last = self._plan(rest, slow_start=False, slow_end=True)
@@ -192,7 +204,8 @@ class _Plan:
         else:
             self._append(whole)
         arrived = self.clock
-        stay = min(LATE_MIN_DWELL, halt.depart - halt.arrive).total_seconds()
+        late_stay = LATE_MIN_DWELL if halt.late_stay is None else halt.late_stay
+        stay = min(late_stay, halt.depart - halt.arrive).total_seconds()
         self.stand(parking, until=max(self._seconds(halt.depart), arrived + stay))
         self.visits.append(
             Visit(halt.name, self._moment(arrived), self._moment(self.clock)),

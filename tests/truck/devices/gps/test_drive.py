@@ -194,3 +194,30 @@ def test_times_without_zone_and_departures_before_arrivals_are_refused():
     backwards = Halt("Rückwärts", 51.34, 9.52, at(20), at(10))
     with pytest.raises(ValueError, match="Abfahrt vor Ankunft"):
         drive_day(DEPOT, LEAVE, [backwards])
+
+
+def test_a_late_truck_stays_its_late_stay_until_it_has_caught_up():
+    # Hof Meier is reached late; staff stay 12 of the 15 minutes, so it leaves after 90
+    halts = list(TOUR)
+    halts[2] = replace(halts[2], late_stay=timedelta(minutes=12))
+    _, _, late, _ = drive_day(DEPOT, LEAVE, halts, seed=7).visits
+    assert late.arrived > at(78)
+    assert late.departed == late.arrived + timedelta(minutes=12)
+    assert late.departed > at(90)
+
+
+def test_a_hold_up_makes_the_leg_that_much_longer_standing_halfway():
+    held = list(TOUR)
+    held[1] = replace(held[1], hold_up=timedelta(minutes=4))
+    plain = drive_day(DEPOT, LEAVE, TOUR, seed=7, interval=5)
+    slow = drive_day(DEPOT, LEAVE, held, seed=7, interval=5)
+    delay = slow.visits[1].arrived - plain.visits[1].arrived
+    # a little more than the four minutes: it brakes to a stand and pulls away again
+    assert timedelta(minutes=4) < delay < timedelta(minutes=4, seconds=40)
+    departed = plain.visits[0].departed
+    standing = [
+        s
+        for s in during(slow.samples, departed + timedelta(seconds=30), slow.visits[1].arrived)
+        if s.speed < STANDING
+    ]
+    assert len(standing) * 5 >= 4 * 60 - 5  # four minutes standing between the two halts
