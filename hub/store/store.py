@@ -39,6 +39,7 @@ class HubStore:
         except (ZoneInfoNotFoundError, ValueError):
             raise StoreError(f"unbekannte Zeitzone {timezone!r}") from None
         self.timezone = timezone
+        self.url = url
         self.db = connect(url)
         self.users = Users(self.db)  # the web's users, sessions and failed logins
         self.catalogue = Catalogue(self.db)  # the office's article list

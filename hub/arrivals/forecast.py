@@ -1,0 +1,270 @@
+"""Expected arrivals: for every stop still ahead on today's tour, when the truck will be there.
+
+The truck's word today — its stop events and its latest position — says where it is. From
+there the prediction drives on: to the next stop at the truck's usual speed on that leg, over
+the distance that is left; at each later stop it stays the planned time, or, when late, the
+shortest stay staff make when customers are waiting (``[arrivals] shortest_stay_percent`` of
+the planned stay, at least ``shortest_stay_minutes``), so that a delay shrinks with the slack
+in later stays; and it never arrives before the planned time (a driver who is early waits).
+Everything is a function of ``now`` and what the hub has stored: recomputed on every position
+and stop event, and a recorded day gives the same answers when it is replayed.
+
+When the truck has been silent for ``silent_after_minutes`` (a dead zone, switched off), the
+prediction rests on its last word and says how old that is; after ``schedule_after_minutes``
+the board shows the plan again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from time import monotonic
+from zoneinfo import ZoneInfo
+
+from hub.arrivals.drives import Leg, UsualSpeeds, depot, places, usual_speeds
+from hub.arrivals.model import Arrival, State
+from hub.arrivals.stop_events import StopEvent, stop_events
+from hub.config import ArrivalSettings
+from hub.store import HubStore
+from tourkasse.geo import distance_m
+from tourkasse.tour import TourPlan
+from tourkasse.visits import PlannedVisit, tour_visits
+
+SCALE = 10_000_000  # positions travel in 1e-7 degrees
+AT_THE_DEPOT_M = 300.0  # closer than this to the depot before the first stop: not yet left
+SPEEDS_FOR = 3600.0  # seconds a learnt set of usual speeds is used before it is learnt again
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where the truck was last seen by GPS."""
+
+    at: datetime
+    lat: float
+    lon: float
+
+
+def arrivals_today(
+    store: HubStore, plan: TourPlan | None, now: datetime, settings: ArrivalSettings
+) -> list[Arrival]:
+    """Every stop of today's tours, cancelled ones too, in the order of each tour."""
+    if plan is None:
+        return []
+    zone = ZoneInfo(plan.timezone)
+    local = now.astimezone(zone)
+    today = local.date()
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    tours = [v for tour in plan.tours if (v := tour_visits(plan, tour.id, today))]
+    if not tours:
+        return []
+    events = [e for e in stop_events(store, day_start) if e.at <= now]
+    seen = {
+        p.truck: Sighting(datetime.fromisoformat(p.time), p.lat / SCALE, p.lon / SCALE)
+        for p in store.positions()
+    }
+    speeds = _speeds(store, plan, day_start, settings)
+    found: list[Arrival] = []
+    for planned in tours:
+        truck = planned[0].truck
+        sighting = seen.get(truck)
+        if sighting is not None and not day_start <= sighting.at <= now:
+            sighting = None  # yesterday's, or (a replay) ahead of the moment asked about
+        mine = [e for e in events if e.truck == truck]
+        found += Tour(planned, mine, sighting, speeds, settings, plan).arrivals(now)
+    return found
+
+
+def arrival_at(
+    store: HubStore, plan: TourPlan | None, stop_id: str, now: datetime, settings: ArrivalSettings
+) -> Arrival | None:
+    """Today's visit of one stop; None when the truck does not come today."""
+    return next((a for a in arrivals_today(store, plan, now, settings) if a.stop == stop_id), None)
+
+
+class Tour:
+    """One truck's tour today, and what it has told the hub of it."""
+
+    def __init__(
+        self,
+        planned: list[PlannedVisit],
+        events: list[StopEvent],
+        sighting: Sighting | None,
+        speeds: UsualSpeeds,
+        settings: ArrivalSettings,
+        plan: TourPlan,
+    ) -> None:
+        self.planned = planned
+        self.events = events
+        self.sighting = sighting
+        self.speeds = speeds
+        self.settings = settings
+        self.where = places(plan)
+        self.depot = depot(planned[0].tour.id)
+        self.zone = ZoneInfo(plan.timezone)
+
+    def arrivals(self, now: datetime) -> list[Arrival]:
+        arrived: dict[str, datetime] = {}
+        departed: dict[str, datetime] = {}
+        current: str | None = None
+        for event in self.events:
+            if event.arrived and event.stop is not None:
+                arrived.setdefault(event.stop, event.at)
+                departed.pop(event.stop, None)  # back again: it is there
+                current = event.stop
+            else:
+                if current is not None:
+                    departed[current] = event.at
+                current = None
+        active = [v for v in self.planned if not v.cancelled]
+        seen_up_to = max((i for i, v in enumerate(active) if v.stop.id in arrived), default=-1)
+        ahead = [v for i, v in enumerate(active) if i > seen_up_to and v.stop.id not in arrived]
+        expected = self._expected(ahead, current, arrived, departed, now)
+        basis = self._basis()
+        silent = basis is not None and now - basis > timedelta(
+            minutes=self.settings.silent_after_minutes
+        )
+        rows = []
+        for visit in self.planned:
+            stop = visit.stop.id
+            row = Arrival(
+                stop=stop,
+                name=visit.stop.name,
+                tour=visit.tour.id,
+                truck=visit.truck,
+                state=State.SCHEDULED,
+                planned=visit.arrive,
+                planned_depart=visit.depart,
+            )
+            if visit.cancelled:
+                row = replace(row, state=State.CANCELLED, reason=visit.reason)
+            elif stop == current:
+                row = replace(row, state=State.HERE, arrived=arrived[stop])
+            elif stop in arrived:
+                row = replace(
+                    row, state=State.VISITED, arrived=arrived[stop], departed=departed.get(stop)
+                )
+            elif visit not in ahead:
+                row = replace(row, state=State.MISSED)
+            elif stop in expected:
+                row = replace(row, state=State.EXPECTED, expected=expected[stop], basis_at=basis)
+            if silent and row.state in (State.EXPECTED, State.SCHEDULED, State.HERE):
+                row = replace(row, basis_at=basis, silent_for=now - basis)
+            rows.append(row)
+        return rows
+
+    # --- the prediction -------------------------------------------------------------------
+
+    def _basis(self) -> datetime | None:
+        """The time of the truck's latest word today."""
+        times = [e.at for e in self.events]
+        if self.sighting is not None:
+            times.append(self.sighting.at)
+        return max(times, default=None)
+
+    def _expected(
+        self,
+        ahead: list[PlannedVisit],
+        current: str | None,
+        arrived: dict[str, datetime],
+        departed: dict[str, datetime],
+        now: datetime,
+    ) -> dict[str, datetime]:
+        basis = self._basis()
+        if not ahead or basis is None:
+            return {}
+        if now - basis > timedelta(minutes=self.settings.schedule_after_minutes):
+            return {}  # too old to say anything but the plan
+        if now - basis > timedelta(minutes=self.settings.silent_after_minutes):
+            now = basis  # as of the truck's last word; the board says how old it is
+        first = ahead[0]
+        if current is not None:
+            visit = next((v for v in self.planned if v.stop.id == current), None)
+            leave = now
+            if visit is not None:
+                stay = self._shortest_stay(visit)
+                leave = max(visit.depart, arrived[current] + stay, now)
+            at = leave + self._drive((current, first.stop.id))
+        else:
+            at = self._to_next(first, departed, now)
+        found: dict[str, datetime] = {}
+        previous: PlannedVisit | None = None
+        for visit in ahead:
+            if previous is not None:
+                leave = max(
+                    previous.depart, found[previous.stop.id] + self._shortest_stay(previous)
+                )
+                at = leave + self._drive((previous.stop.id, visit.stop.id))
+            found[visit.stop.id] = max(at, visit.arrive)
+            previous = visit
+        return found
+
+    def _to_next(
+        self, visit: PlannedVisit, departed: dict[str, datetime], now: datetime
+    ) -> datetime:
+        """When the truck, on the road or not yet set off, arrives at its next stop."""
+        last_left = self.events[-1] if self.events and not self.events[-1].arrived else None
+        origin = (
+            last_left.stop if last_left is not None and last_left.stop else None
+        ) or self._previous_stop(visit)
+        target = self.where[visit.stop.id]
+        sighting = self.sighting
+        if sighting is not None and (last_left is None or sighting.at >= last_left.at):
+            here = (sighting.lat, sighting.lon)
+            if origin == self.depot and distance_m(*here, *self.where[self.depot]) < AT_THE_DEPOT_M:
+                return max(now, self._depot_leave()) + self._drive((origin, visit.stop.id))
+            speed = self.speeds.of((origin, visit.stop.id))
+            left = distance_m(*here, *target) / speed
+            return max(sighting.at + timedelta(seconds=left), now)
+        if last_left is not None:
+            return max(last_left.at + self._drive((origin, visit.stop.id)), now)
+        return max(now, self._depot_leave()) + self._drive((origin, visit.stop.id))
+
+    def _previous_stop(self, visit: PlannedVisit) -> str:
+        """Where the truck comes to ``visit`` from by the plan: the stop before, or the depot."""
+        before = self.depot
+        for other in self.planned:
+            if other is visit:
+                return before
+            if not other.cancelled:
+                before = other.stop.id
+        return before
+
+    def _depot_leave(self) -> datetime:
+        """When the truck leaves the depot by the plan."""
+        first = self.planned[0]
+        leave = time.fromisoformat(first.tour.depot.leave)
+        return datetime.combine(first.date, leave, self.zone).astimezone(UTC)
+
+    def _drive(self, leg: Leg) -> timedelta:
+        origin, target = leg
+        if origin not in self.where or target not in self.where:
+            return timedelta()
+        metres = distance_m(*self.where[origin], *self.where[target])
+        return timedelta(seconds=metres / self.speeds.of(leg))
+
+    def _shortest_stay(self, visit: PlannedVisit) -> timedelta:
+        planned = visit.depart - visit.arrive
+        share = planned * self.settings.shortest_stay_percent / 100
+        return min(planned, max(share, timedelta(minutes=self.settings.shortest_stay_minutes)))
+
+
+# --- the usual speeds, learnt once an hour ------------------------------------------------
+
+_learnt: dict[tuple[str, str, int], tuple[float, UsualSpeeds]] = {}
+_learning = threading.Lock()
+
+
+def _speeds(
+    store: HubStore, plan: TourPlan, day_start: datetime, settings: ArrivalSettings
+) -> UsualSpeeds:
+    key = (store.url, day_start.isoformat(), settings.history_weeks)
+    with _learning:
+        known = _learnt.get(key)
+        if known is not None and monotonic() - known[0] < SPEEDS_FOR:
+            return known[1]
+    since = day_start - timedelta(weeks=settings.history_weeks)
+    speeds = usual_speeds(store, plan, since, day_start)
+    with _learning:
+        _learnt[key] = (monotonic(), speeds)
+    return speeds
