@@ -48,7 +48,7 @@ class Arrival:
             case State.EXPECTED:
                 assert self.expected is not None
                 delay = self.delay_minutes
-                when = f"kommt ca. {_clock(self.expected, zone)}"
+                when = f"kommt ca. {_clock(self.expected + timedelta(seconds=30), zone)}"
                 if delay == 0:
                     return f"{when} (pünktlich)"
                 return f"{when} ({delay:+d} min)"
@@ -78,4 +78,5 @@ class Arrival:
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    """The time of day, as on a clock (the minute begun; ``text`` rounds expectations)."""
     return moment.astimezone(zone).strftime("%H:%M")
