@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Sequence
 
 # the modules in hub.commands, in the order their commands are listed in the help
-COMMAND_MODULES = ("run", "users", "figures", "trucks", "publish", "journal", "export")
+COMMAND_MODULES = ("run", "users", "figures", "trucks", "publish", "journal", "export", "boards")
 
 
 def build_parser(prog: str = "tourkasse hub") -> argparse.ArgumentParser:

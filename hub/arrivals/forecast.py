@@ -148,6 +148,8 @@ class Tour:
                 row = replace(row, state=State.MISSED)
             elif stop in expected:
                 row = replace(row, state=State.EXPECTED, expected=expected[stop], basis_at=basis)
+            if row.state is State.SCHEDULED and now >= visit.depart:
+                row = replace(row, overdue=True)
             if silent and row.state in (State.EXPECTED, State.SCHEDULED, State.HERE):
                 row = replace(row, basis_at=basis, silent_for=now - basis)
             rows.append(row)

@@ -34,6 +34,7 @@ class Arrival:
     reason: str = ""  # CANCELLED: what the operator wrote
     basis_at: datetime | None = None  # the truck's latest word the prediction rests on
     silent_for: timedelta | None = None  # set when the truck has been silent too long
+    overdue: bool = False  # SCHEDULED, and the planned stay is over without word of a visit
 
     @property
     def delay_minutes(self) -> int:
@@ -52,6 +53,9 @@ class Arrival:
                 if delay == 0:
                     return f"{when} (pünktlich)"
                 return f"{when} ({delay:+d} min)"
+            case State.SCHEDULED if self.overdue:
+                span = f"{_clock(self.planned, zone)}–{_clock(self.planned_depart, zone)}"
+                return f"laut Fahrplan {span}, keine Meldung vom Wagen"
             case State.SCHEDULED:
                 return f"kommt laut Fahrplan um {_clock(self.planned, zone)}"
             case State.HERE:
