@@ -75,8 +75,10 @@ def _visits_on(plan: TourPlan, tour: Tour, on: date, stop_id: str | None) -> Ite
         if not runs and weekday not in tour.weekdays:
             continue
         skipped_by = next((e for e in exceptions if stop.id in e.skip), None)
+        # the first reason there is, so a cancellation without a note on a holiday still
+        # names the holiday
         if cancelled_by is not None:
-            reason: str | None = cancelled_by.note
+            reason: str | None = cancelled_by.note or holiday or ""
         elif holiday is not None:
             reason = holiday
         elif skipped_by is not None:
