@@ -49,16 +49,43 @@ def arrivals_today(
     store: HubStore, plan: TourPlan | None, now: datetime, settings: ArrivalSettings
 ) -> list[Arrival]:
     """Every stop of today's tours, cancelled ones too, in the order of each tour."""
+    return _arrivals(store, plan, now, settings, None)
+
+
+def arrival_at(
+    store: HubStore, plan: TourPlan | None, stop_id: str, now: datetime, settings: ArrivalSettings
+) -> Arrival | None:
+    """Today's visit of one stop; None when the truck does not come today. Reads only what
+    the truck of that stop's tour said."""
+    return next(
+        (a for a in _arrivals(store, plan, now, settings, stop_id) if a.stop == stop_id), None
+    )
+
+
+def _arrivals(
+    store: HubStore,
+    plan: TourPlan | None,
+    now: datetime,
+    settings: ArrivalSettings,
+    stop_id: str | None,
+) -> list[Arrival]:
     if plan is None:
         return []
     zone = ZoneInfo(plan.timezone)
     local = now.astimezone(zone)
     today = local.date()
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    tours = [v for tour in plan.tours if (v := tour_visits(plan, tour.id, today))]
+    tours = [
+        visits
+        for tour in plan.tours
+        if (visits := tour_visits(plan, tour.id, today))
+        and (stop_id is None or any(v.stop.id == stop_id for v in visits))
+    ]
     if not tours:
         return []
-    events = [e for e in stop_events(store, day_start) if e.at <= now]
+    trucks = {planned[0].truck for planned in tours}
+    only = next(iter(trucks)) if len(trucks) == 1 else None
+    events = [e for e in stop_events(store, day_start, truck=only) if e.at <= now]
     seen = {
         p.truck: Sighting(datetime.fromisoformat(p.time), p.lat / SCALE, p.lon / SCALE)
         for p in store.positions()
@@ -73,13 +100,6 @@ def arrivals_today(
         mine = [e for e in events if e.truck == truck]
         found += Tour(planned, mine, sighting, speeds, settings, plan).arrivals(now)
     return found
-
-
-def arrival_at(
-    store: HubStore, plan: TourPlan | None, stop_id: str, now: datetime, settings: ArrivalSettings
-) -> Arrival | None:
-    """Today's visit of one stop; None when the truck does not come today."""
-    return next((a for a in arrivals_today(store, plan, now, settings) if a.stop == stop_id), None)
 
 
 class Tour:
@@ -249,6 +269,30 @@ class Tour:
         planned = visit.depart - visit.arrive
         share = planned * self.settings.shortest_stay_percent / 100
         return min(planned, max(share, timedelta(minutes=self.settings.shortest_stay_minutes)))
+
+
+# --- one answer a second for every board that asks ----------------------------------------
+
+_answers: dict[tuple[str, int, int], list[Arrival]] = {}
+_answering = threading.Lock()
+
+
+def arrivals_this_second(
+    store: HubStore, plan: TourPlan | None, now: datetime, settings: ArrivalSettings
+) -> list[Arrival]:
+    """``arrivals_today``, worked out once a second however many boards ask at once (each
+    open board looks every second whether its stop's answer changed)."""
+    key = (store.url, id(plan), int(now.timestamp()))
+    with _answering:
+        known = _answers.get(key)
+    if known is not None:
+        return known
+    found = arrivals_today(store, plan, now, settings)
+    with _answering:
+        if len(_answers) > 16:
+            _answers.clear()
+        _answers[key] = found
+    return found
 
 
 # --- the usual speeds, learnt once an hour ------------------------------------------------

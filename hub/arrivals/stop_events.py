@@ -7,12 +7,13 @@ entry's time: a day replayed or synced late keeps the times it happened at.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hub.store import HubStore
 from tourkasse.journal import EntryKind, JournalError, decode_entry
 
 STOP_KINDS = (EntryKind.STOP_ARRIVAL, EntryKind.STOP_DEPARTURE, EntryKind.STOP_CHOSEN)
+NO_END = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,18 @@ class StopEvent:
     arrived: bool  # False: left the stop
 
 
-def stop_events(store: HubStore, since: datetime, until: datetime | None = None) -> list[StopEvent]:
-    """Every truck's stop events that happened from ``since`` to before ``until``, per truck
-    in journal order."""
+def stop_events(
+    store: HubStore, since: datetime, until: datetime | None = None, *, truck: str | None = None
+) -> list[StopEvent]:
+    """The stop events (of every truck, or of ``truck``) that happened from ``since`` to
+    before ``until``, per truck in journal order."""
     # an entry is dated when it was written, its GPS time may lie a little before: read a day
     # more and judge by the event's own time
-    data = store.entries_since(STOP_KINDS, since - timedelta(days=1), until)
+    written_since = since - timedelta(days=1)
+    if truck is None:
+        data = store.entries_since(STOP_KINDS, written_since, until)
+    else:
+        data = store.entries_between(STOP_KINDS, written_since, until or NO_END, truck=truck)
     found = []
     for raw in data:
         try:
