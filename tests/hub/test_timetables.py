@@ -24,6 +24,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from hub.arrivals.timetable import stop_timetable, tour_timetable, weekday_groups, weekdays_text
 from hub.broker import free_port
 from hub.config import HubConfig, HubToursSettings, StoreSettings, WebSettings
 from hub.store import open_store
@@ -42,9 +43,11 @@ SKIPPED = "Dorffest auf dem Platz"
 
 
 def german(day: date) -> str:
+    """How the timetables write a date: 'Freitag, 4. Dezember 2026'."""
+    days = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
     months = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
               "September", "Oktober", "November", "Dezember")  # fmt: skip
-    return f"{day.day}. {months[day.month - 1]} {day.year}"
+    return f"{days[day.weekday()]}, {day.day}. {months[day.month - 1]} {day.year}"
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def hub(tmp_path) -> dict:
     text = EXAMPLE.read_text(encoding="utf-8")
     today = datetime.now(BERLIN).date()
     coming = [v for v in visits(parse_tour_plan(text, "t"), "hemeln", today, 28) if not v.cancelled]
-    tour_off, hemeln_off = coming[0].date, coming[1].date
+    tour_off, hemeln_off, ordinary = (visit.date for visit in coming[:3])
     text += (
         f'\n[[exception]]\ndate = "{tour_off}"\ntour = "werra-weser"\ncancelled = true\n'
         f'note = "{CANCELLED}"\n'
@@ -73,7 +76,13 @@ def hub(tmp_path) -> dict:
         tours=HubToursSettings(file=tour),
         web=WebSettings(port=free_port()),
     )
-    return {"config": config, "token": token, "tour_off": tour_off, "hemeln_off": hemeln_off}
+    return {
+        "config": config,
+        "token": token,
+        "tour_off": tour_off,
+        "hemeln_off": hemeln_off,
+        "ordinary": ordinary,
+    }
 
 
 def test_the_stop_timetable_shows_its_times_and_cancellations_and_no_other_stop(hub):
@@ -89,7 +98,7 @@ def test_the_stop_timetable_shows_its_times_and_cancellations_and_no_other_stop(
     assert f"fällt aus: {CANCELLED}" in tour_off
     hemeln_off = dates.split(german(hub["hemeln_off"]))[1].split("</tr>")[0]
     assert f"fällt aus: {SKIPPED}" in hemeln_off
-    assert "09:40–10:25 Uhr" in dates.split("</tr>")[2]  # the next ordinary visit
+    assert "09:40–10:25 Uhr" in dates.split(german(hub["ordinary"]))[1].split("</tr>")[0]
     assert not [name for name in OTHER_STOPS if name in text]
     assert "T01" not in text and "€" not in text and "Nolte" not in text
     # the link to its own calendar feed
@@ -129,6 +138,27 @@ def test_the_tour_timetable_is_for_operators_only(hub):
     assert f"Hemeln, Dorfplatz an der Weser fällt aus ({SKIPPED})" in exceptions
     missing = operator.get("/tours/atlantis/fahrplan")
     assert missing.status_code == 404 and "Die Tour „atlantis“ gibt es nicht." in missing.text
+
+
+def test_rhythms_extra_runs_and_weekday_groups_in_words():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert weekdays_text(("fr", "mo", "mi")) == "montags, mittwochs und freitags"
+    extra = '[[exception]]\ndate = "2027-01-13"\ntour = "werra-weser"\nruns = true\n'
+    plan = parse_tour_plan(text + extra, "t")
+    bursfelde = stop_timetable(plan, "bursfelde", date(2027, 1, 11))
+    assert [r.text for r in bursfelde.rhythms] == ["dienstags 10:45–11:15 Uhr"]
+    assert [(line.day, line.text) for line in bursfelde.dates[:2]] == [
+        ("Dienstag, 12. Januar 2027", "10:45–11:15 Uhr"),
+        ("Mittwoch, 13. Januar 2027", "10:45–11:15 Uhr (zusätzliche Fahrt)"),
+    ]
+    tour = tour_timetable(plan, "werra-weser", date(2027, 1, 11))
+    assert [(d.day, d.changes) for d in tour.exceptions] == [
+        ("Mittwoch, 13. Januar 2027", ("Zusätzliche Fahrt.",))
+    ]
+    assert [g.text for g in tour.groups] == ["dienstags", "freitags"]
+    same_stops = parse_tour_plan(text.replace('weekdays = ["di"]', ""), "t")
+    (group,) = weekday_groups(same_stops.tours[0])
+    assert group.text == "dienstags und freitags" and len(group.stops) == 8
 
 
 # --- printed from Chromium -----------------------------------------------------------------
