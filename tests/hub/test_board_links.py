@@ -105,6 +105,10 @@ class Hub:
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Hub:
+    return make_hub(tmp_path)
+
+
+def make_hub(tmp_path: Path) -> Hub:
     """The test tour's hub at 08:20 on its Tuesday, with the home's board link made."""
     tour = tmp_path / "tour.toml"
     tour.write_text(TOUR, encoding="utf-8")
