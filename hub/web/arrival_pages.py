@@ -157,6 +157,11 @@ def _change(
     )
 
 
+def _name_of(request: Request, stop_id: str) -> str:
+    plan: TourPlan | None = request.app.state.plan()
+    return plan.stop_names().get(stop_id, stop_id) if plan else stop_id
+
+
 def _visit_today(request: Request, plan: TourPlan, stop_id: str, tour_id: str) -> Any:
     today = _today(request, plan)
     return next((v for v in tour_visits(plan, tour_id, today) if v.stop.id == stop_id), None)
@@ -180,8 +185,7 @@ async def cancel_stop(
         # a day's exception of its own: the tour's other exceptions that day stay as they are
         return dataclasses.replace(plan, exception=(*plan.exception, skip))
 
-    names = request.app.state.plan()
-    name = names.stop_names().get(stop_id, stop_id) if names else stop_id
+    name = await run_in_threadpool(_name_of, request, stop_id)
     what = f"{name} fällt heute aus" + (f": {reason}" if reason else "")
     return await run_in_threadpool(_change, request, session, what, change)
 
@@ -209,6 +213,5 @@ async def uncancel_stop(
             kept.append(e)
         return dataclasses.replace(plan, exception=tuple(kept))
 
-    names = request.app.state.plan()
-    name = names.stop_names().get(stop_id, stop_id) if names else stop_id
+    name = await run_in_threadpool(_name_of, request, stop_id)
     return await run_in_threadpool(_change, request, session, f"{name} fährt heute doch", change)
