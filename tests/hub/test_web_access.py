@@ -15,9 +15,10 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from hub.config import HubConfig, StoreSettings
+from hub.config import HubConfig, HubToursSettings, StoreSettings
 from hub.store import open_store
 from hub.web.app import create_app
+from tests.conftest import EXAMPLE_TOUR
 from tests.support.accountant_days import store_days
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
 
@@ -33,6 +34,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/articles/{number}": ({"operator"}, "1001"),
     "/tours": ({"operator"}, ""),
     "/tours/{tour_id}": ({"operator"}, "neu"),
+    "/tours/{tour_id}/fahrplan": ({"operator"}, "werra-weser/fahrplan"),
+    "/arrivals": ({"operator"}, ""),
     "/turnover": ({"accountant"}, ""),
     "/accounts": ({"accountant"}, ""),
     "/accounts/cashbook": ({"accountant"}, ""),
@@ -52,6 +55,14 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/events": ({"operator"}, ""),
 }
 PUBLIC = {"/login", "/lang/{language}"}
+# the stops' boards: no login, the unguessable link is the key (tried below)
+BOARDS = {
+    "/tafel/{token}",
+    "/tafel/{token}/stand",
+    "/tafel/{token}/events",
+    "/tafel/{token}/kalender.ics",
+    "/tafel/{token}/fahrplan",
+}
 # form -> roles that may send it (empty: any logged-in user), and the value of its path
 # parameters; the forms are sent empty but for the token: the role decides before the form
 POSTED: dict[str, tuple[set[str], str]] = {
@@ -66,6 +77,9 @@ POSTED: dict[str, tuple[set[str], str]] = {
     "/tours/{kind}/{index}/delete": ({"operator"}, "assignments/0/delete"),
     "/tours/{tour_id}": ({"operator"}, "neu"),
     "/tours-push": ({"operator"}, ""),
+    "/arrivals/{stop_id}/link": ({"operator"}, "hemeln/link"),
+    "/arrivals/{stop_id}/cancel": ({"operator"}, "hemeln/cancel"),
+    "/arrivals/{stop_id}/uncancel": ({"operator"}, "hemeln/uncancel"),
     "/logout": (set(), ""),  # tried last: it ends the session
 }
 PUBLIC_FORMS = {"/login"}
@@ -79,7 +93,8 @@ def app(hub_url):
         article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
         store.catalogue.put("1001", article, "test", datetime.now(UTC))
     store_days(hub_url)  # two trucks' journals: the accountant's downloads have something
-    return create_app(HubConfig(store=StoreSettings(url=hub_url)), live_events=False)
+    tours = HubToursSettings(file=EXAMPLE_TOUR)
+    return create_app(HubConfig(store=StoreSettings(url=hub_url), tours=tours), live_events=False)
 
 
 def url(path: str, extra: str) -> str:
@@ -102,7 +117,7 @@ def get_routes(app, method: str = "GET") -> set[str]:
 
 
 def test_every_route_is_in_the_table(app):
-    assert get_routes(app) == set(ALLOWED) | PUBLIC
+    assert get_routes(app) == set(ALLOWED) | PUBLIC | BOARDS
     assert get_routes(app, "POST") == set(POSTED) | PUBLIC_FORMS
     assert get_routes(app, "PUT") | get_routes(app, "DELETE") | get_routes(app, "PATCH") == set()
 
@@ -135,6 +150,18 @@ def test_every_form_is_refused_to_anonymous_and_to_roles_it_is_not_for(app, hub_
         # the operator's push is hers to send (empty but for the token, it sends the list)
         assert {push.by for push in store.catalogue.pushes("articles")} <= {"olga"}
         assert store.users.get("") is None
+
+
+def test_a_board_needs_no_login_and_an_unknown_link_opens_nothing(app, hub_url):
+    client = TestClient(app)
+    with open_store(hub_url) as store:
+        token = store.board_links.ensure("hemeln", "test", datetime.now(UTC)).token
+    for path in BOARDS - {"/tafel/{token}/events"}:  # the stream never ends: see the browser
+        answer = client.get(path.replace("{token}", token), follow_redirects=False)
+        assert answer.status_code == 200, path
+        wrong = client.get(path.replace("{token}", "x" + token), follow_redirects=False)
+        assert wrong.status_code == 404, path
+        assert "Hemeln" not in wrong.text and "login" not in wrong.headers.get("location", "")
 
 
 def test_anonymous_gets_only_the_login_page(app):
