@@ -209,9 +209,7 @@ def tour_plan_text_with_exception(lines: str) -> str:
     return TOUR + f'\n[[exception]]\ndate = "{TUESDAY}"\ntour = "weser-heime"\n{lines}\n'
 
 
-def test_a_stop_whose_time_is_over_without_word_from_the_truck_does_not_say_it_comes(
-    store, plan
-):
+def test_a_stop_whose_time_is_over_without_word_from_the_truck_does_not_say_it_comes(store, plan):
     found = states(store, plan, local("09:00"))
     assert found["gimte"].text(BERLIN) == "laut Fahrplan 08:05–08:35, keine Meldung vom Wagen"
     assert found["weserblick"].text(BERLIN) == "kommt laut Fahrplan um 09:13"

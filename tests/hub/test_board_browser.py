@@ -30,11 +30,10 @@ from tests.hub.test_board_links import (
     Truck,
     local,
     make_hub,
-    serving,
 )
 from tests.support.browser import TIMEOUT_MS, chromium, new_page
 from tests.support.tour_days import TOUR
-from tests.support.web import browser_log_in
+from tests.support.web import browser_log_in, serving
 
 TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet on its side, in CSS pixels
 PHONE = {"width": 390, "height": 844}

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -32,8 +28,7 @@ from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.journals import JournalWriter
 from tests.support.tour_days import TOUR
-from tests.support.waiting import eventually
-from tests.support.web import add_user, csrf_of, log_in
+from tests.support.web import add_user, csrf_of, log_in, serving
 from tourkasse import protocol
 from tourkasse.journal import EntryKind
 
@@ -126,33 +121,6 @@ def make_hub(tmp_path: Path) -> Hub:
     clock = Clock(local("08:20"))
     app.state.events.clock = clock
     return Hub(app, url, clock, token)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` in uvicorn on a loopback port (without the broker: the test writes what the
-    ingest would into the store)."""
-    port = app.state.config.web.port
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{base}/login", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        eventually(answers, timeout=15, what=f"das Web der Zentrale antwortet auf {base}")
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def first_event(base: str, token: str) -> tuple[int, str]:

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
@@ -30,8 +25,7 @@ from hub.config import HubConfig, HubToursSettings, StoreSettings, WebSettings
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.browser import chromium, new_page
-from tests.support.waiting import eventually
-from tests.support.web import add_user, browser_log_in, log_in
+from tests.support.web import add_user, browser_log_in, log_in, serving
 from tourkasse.tour import parse_tour_plan
 from tourkasse.visits import visits
 
@@ -162,31 +156,6 @@ def test_rhythms_extra_runs_and_weekday_groups_in_words():
 
 
 # --- printed from Chromium -----------------------------------------------------------------
-@contextmanager
-def serving(config: HubConfig) -> Iterator[str]:
-    """The hub's web app (without its broker connection) in uvicorn on a loopback port."""
-    app = create_app(config, live_events=False)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=config.web.port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{config.web.port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{base}/login", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        eventually(answers, timeout=15, what=f"das Web der Zentrale antwortet auf {base}")
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
 def printed(page) -> tuple[int, str, tuple[float, float]]:
     """The page printed to PDF on A4: the number of sheets, their text, the first one's size."""
     reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
@@ -197,7 +166,7 @@ def printed(page) -> tuple[int, str, tuple[float, float]]:
 
 
 def test_each_timetable_prints_on_one_a4_page(hub):
-    with serving(hub["config"]) as base, chromium() as browser:
+    with serving(create_app(hub["config"], live_events=False)) as base, chromium() as browser:
         page = new_page(browser)
         page.goto(f"{base}/tafel/{hub['token']}/fahrplan")
         assert page.get_by_text("Termine in den Kalender übernehmen").is_visible()

@@ -4,8 +4,10 @@ test client that went through the login form as a browser does."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hub import access
 from hub.store import open_store
@@ -83,6 +85,40 @@ class WebThread:
     def __exit__(self, *exc: object) -> None:
         self.stop_event.set()
         self.thread.join(timeout=15)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` (made with ``live_events=False``) in uvicorn on its configured loopback port,
+    without the broker: the test writes into the store what the ingest would."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from tests.support.waiting import eventually
+
+    port = app.state.config.web.port
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{base}/login", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        eventually(answers, timeout=15, what=f"das Web der Zentrale antwortet auf {base}")
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def browser_log_in(page, base: str, name: str, password: str = PASSWORD) -> None:
