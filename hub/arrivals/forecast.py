@@ -129,6 +129,8 @@ class Tour:
         current: str | None = None
         for event in self.events:
             if event.arrived and event.stop is not None:
+                if current is not None and current != event.stop:
+                    departed[current] = event.at  # its leaving was not seen: it is elsewhere
                 arrived.setdefault(event.stop, event.at)
                 departed.pop(event.stop, None)  # back again: it is there
                 current = event.stop
@@ -156,14 +158,15 @@ class Tour:
                 planned=visit.arrive,
                 planned_depart=visit.depart,
             )
-            if visit.cancelled:
-                row = replace(row, state=State.CANCELLED, reason=visit.reason)
-            elif stop == current:
+            # what the truck did counts before what was planned: it came although called off
+            if stop == current:
                 row = replace(row, state=State.HERE, arrived=arrived[stop])
             elif stop in arrived:
                 row = replace(
                     row, state=State.VISITED, arrived=arrived[stop], departed=departed.get(stop)
                 )
+            elif visit.cancelled:
+                row = replace(row, state=State.CANCELLED, reason=visit.reason)
             elif visit not in ahead:
                 row = replace(row, state=State.MISSED)
             elif stop in expected:

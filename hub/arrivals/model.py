@@ -61,7 +61,9 @@ class Arrival:
             case State.HERE:
                 return "ist da"
             case State.VISITED:
-                assert self.arrived is not None and self.departed is not None
+                assert self.arrived is not None
+                if self.departed is None:
+                    return f"war heute da (ab {_clock(self.arrived, zone)})"
                 span = f"{_clock(self.arrived, zone)}–{_clock(self.departed, zone)}"
                 return f"war heute da ({span})"
             case State.MISSED:

@@ -213,3 +213,20 @@ def test_a_stop_whose_time_is_over_without_word_from_the_truck_does_not_say_it_c
     found = states(store, plan, local("09:00"))
     assert found["gimte"].text(BERLIN) == "laut Fahrplan 08:05–08:35, keine Meldung vom Wagen"
     assert found["weserblick"].text(BERLIN) == "kommt laut Fahrplan um 09:13"
+
+
+def test_arriving_elsewhere_ends_the_stay_its_leaving_was_not_seen(store, plan):
+    truck = Truck(store)
+    truck.arrive("gimte", "08:05")
+    truck.arrive("volkmarshausen", "08:38")  # GPS lost as it left Gimte
+    found = states(store, plan, local("08:40"))
+    assert found["gimte"].text(BERLIN) == "war heute da (08:05–08:38)"
+    assert found["volkmarshausen"].text(BERLIN) == "ist da"
+
+
+def test_a_stop_called_off_that_the_truck_came_to_anyway_shows_what_happened(store):
+    text = tour_plan_text_with_exception('skip = ["gimte"]\nnote = "Fest"')
+    truck = Truck(store)
+    truck.arrive("gimte", "08:05")
+    found = states(store, parse_tour_plan(text, "Testtour"), local("08:10"))
+    assert found["gimte"].text(BERLIN) == "ist da"
