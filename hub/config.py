@@ -223,7 +223,7 @@ class ArrivalSettings:
         },
     )
     shortest_stay_percent: int = field(
-        default=60,
+        default=80,
         metadata={
             "doc": "Ein verspäteter Wagen bleibt mindestens so viel Prozent der geplanten "
             "Standzeit (die Kunden warten)",

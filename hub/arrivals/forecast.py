@@ -36,6 +36,9 @@ AT_THE_DEPOT_M = 300.0  # closer than this to the depot before the first stop: n
 SPEEDS_FOR = 3600.0  # seconds a learnt set of usual speeds is used before it is learnt again
 
 
+WAITING = (State.EXPECTED, State.SCHEDULED, State.HERE)  # what a silent truck leaves open
+
+
 @dataclass(frozen=True)
 class Sighting:
     """Where the truck was last seen by GPS."""
@@ -97,9 +100,29 @@ def _arrivals(
         sighting = seen.get(truck)
         if sighting is not None and not day_start <= sighting.at <= now:
             sighting = None  # yesterday's, or (a replay) ahead of the moment asked about
-        mine = [e for e in events if e.truck == truck]
+        start, end = _window(planned, [t for t in tours if t[0].truck == truck])
+        mine = [e for e in events if e.truck == truck and start <= e.at < end]
+        if sighting is not None and not start <= sighting.at < end:
+            sighting = None  # where the truck is on another tour of its day
         found += Tour(planned, mine, sighting, speeds, settings, plan).arrivals(now)
     return found
+
+
+def _window(
+    planned: list[PlannedVisit], trucks_tours: list[list[PlannedVisit]]
+) -> tuple[datetime, datetime]:
+    """The part of the day that belongs to this tour when its truck drives several: from
+    halfway between the tour before and this one to halfway to the tour after."""
+    start, end = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    first, last = planned[0].arrive, planned[-1].depart
+    for other in trucks_tours:
+        if other is planned:
+            continue
+        if other[-1].depart <= first:
+            start = max(start, other[-1].depart + (first - other[-1].depart) / 2)
+        elif other[0].arrive >= last:
+            end = min(end, last + (other[0].arrive - last) / 2)
+    return start, end
 
 
 class Tour:
@@ -135,17 +158,29 @@ class Tour:
                 departed.pop(event.stop, None)  # back again: it is there
                 current = event.stop
             else:
-                if current is not None:
-                    departed[current] = event.at
+                # leaving a stop whose arrival GPS missed is a visit all the same
+                left = current or event.stop
+                if left is not None:
+                    departed[left] = event.at
                 current = None
-        active = [v for v in self.planned if not v.cancelled]
-        seen_up_to = max((i for i, v in enumerate(active) if v.stop.id in arrived), default=-1)
-        ahead = [v for i, v in enumerate(active) if i > seen_up_to and v.stop.id not in arrived]
-        expected = self._expected(ahead, current, arrived, departed, now)
+        visited = set(arrived) | set(departed)
         basis = self._basis()
-        silent = basis is not None and now - basis > timedelta(
+        silence = now - basis if basis is not None else None
+        silent = silence is not None and silence > timedelta(
             minutes=self.settings.silent_after_minutes
         )
+        gone_quiet = silence is not None and silence > timedelta(
+            minutes=self.settings.schedule_after_minutes
+        )
+        here = next((v for v in self.planned if v.stop.id == current), None)
+        if here is not None and gone_quiet and now >= here.depart:
+            current = None  # silent at a stop long past its time: it will have left by now
+        if current is not None and current not in self.where:
+            current = None  # a stop the plan does not know: on the road, as far as we can say
+        active = [v for v in self.planned if not v.cancelled]
+        seen_up_to = max((i for i, v in enumerate(active) if v.stop.id in visited), default=-1)
+        ahead = [v for i, v in enumerate(active) if i > seen_up_to and v.stop.id not in visited]
+        expected = self._expected(ahead, current, arrived, departed, now)
         rows = []
         for visit in self.planned:
             stop = visit.stop.id
@@ -161,19 +196,24 @@ class Tour:
             # what the truck did counts before what was planned: it came although called off
             if stop == current:
                 row = replace(row, state=State.HERE, arrived=arrived[stop])
-            elif stop in arrived:
+            elif stop in visited:
                 row = replace(
-                    row, state=State.VISITED, arrived=arrived[stop], departed=departed.get(stop)
+                    row,
+                    state=State.VISITED,
+                    arrived=arrived.get(stop),
+                    departed=departed.get(stop),
                 )
             elif visit.cancelled:
                 row = replace(row, state=State.CANCELLED, reason=visit.reason)
             elif visit not in ahead:
-                row = replace(row, state=State.MISSED)
+                # passed by for a later stop: it may still come back, until its time is over
+                if now >= visit.depart:
+                    row = replace(row, state=State.MISSED)
             elif stop in expected:
                 row = replace(row, state=State.EXPECTED, expected=expected[stop], basis_at=basis)
             if row.state is State.SCHEDULED and now >= visit.depart:
                 row = replace(row, overdue=True)
-            if silent and row.state in (State.EXPECTED, State.SCHEDULED, State.HERE):
+            if silent and basis is not None and row.state in WAITING:
                 row = replace(row, basis_at=basis, silent_for=now - basis)
             rows.append(row)
         return rows

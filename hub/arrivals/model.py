@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,7 +42,8 @@ class Arrival:
         """Minutes behind the plan (negative: ahead), for EXPECTED."""
         if self.expected is None:
             return 0
-        return round((self.expected - self.planned).total_seconds() / 60)
+        # half a minute and more counts as a minute, as the rounded clock time on the board
+        return math.floor((self.expected - self.planned).total_seconds() / 60 + 0.5)
 
     def text(self, zone: ZoneInfo) -> str:
         """The state in the words of the board, e.g. ``kommt ca. 10:12 (+8 min)``."""
@@ -61,9 +63,13 @@ class Arrival:
             case State.HERE:
                 return "ist da"
             case State.VISITED:
-                assert self.arrived is not None
+                if self.arrived is None and self.departed is None:
+                    return "war heute da"
                 if self.departed is None:
+                    assert self.arrived is not None
                     return f"war heute da (ab {_clock(self.arrived, zone)})"
+                if self.arrived is None:
+                    return f"war heute da (bis {_clock(self.departed, zone)})"
                 span = f"{_clock(self.arrived, zone)}–{_clock(self.departed, zone)}"
                 return f"war heute da ({span})"
             case State.MISSED:

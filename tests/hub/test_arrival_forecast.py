@@ -18,14 +18,15 @@ from hub.arrivals.model import State
 from hub.config import ArrivalSettings
 from hub.store import open_store
 from tests.support.journals import JournalWriter
-from tests.support.tour_days import tour_plan
+from tests.support.tour_days import TOUR, tour_plan
 from tourkasse import protocol
 from tourkasse.journal import EntryKind
 from tourkasse.tour import parse_tour_plan
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUESDAY = date(2026, 11, 24)
-SETTINGS = ArrivalSettings()  # shortest stay: 60 %, at least 5 minutes; silent 3, plan 30
+# shortest stay: 60 % (the hub's default is 80), at least 5 minutes; silent 3, plan 30
+SETTINGS = ArrivalSettings(shortest_stay_percent=60)
 
 
 def local(clock: str, on: date = TUESDAY) -> datetime:
@@ -204,8 +205,6 @@ def test_yesterdays_position_is_no_basis(store, plan):
 
 
 def tour_plan_text_with_exception(lines: str) -> str:
-    from tests.support.tour_days import TOUR
-
     return TOUR + f'\n[[exception]]\ndate = "{TUESDAY}"\ntour = "weser-heime"\n{lines}\n'
 
 
@@ -230,3 +229,77 @@ def test_a_stop_called_off_that_the_truck_came_to_anyway_shows_what_happened(sto
     truck.arrive("gimte", "08:05")
     found = states(store, parse_tour_plan(text, "Testtour"), local("08:10"))
     assert found["gimte"].text(BERLIN) == "ist da"
+
+
+def test_a_truck_silent_at_a_stop_long_past_its_time_is_no_longer_there(store, plan):
+    truck = Truck(store)
+    truck.arrive("weserblick", "09:13")
+    assert states(store, plan, local("09:30"))["weserblick"].text(BERLIN) == "ist da"
+    evening = states(store, plan, local("12:00"))["weserblick"]
+    assert evening.text(BERLIN) == "war heute da (ab 09:13)"
+    assert evening.basis_text(BERLIN) == ""
+
+
+def test_leaving_a_stop_whose_arrival_was_missed_is_a_visit(store, plan):
+    truck = Truck(store)
+    truck.leave("weserblick", "09:55")
+    found = states(store, plan, local("09:56"))
+    assert found["weserblick"].text(BERLIN) == "war heute da (bis 09:55)"
+    assert found["bursfelde"].state is State.EXPECTED
+
+
+def test_a_stop_passed_by_for_a_later_one_keeps_the_plan_until_its_time_is_over(store, plan):
+    truck = Truck(store)
+    truck.arrive("bursfelde", "09:00")  # a detour: Bursfelde first
+    assert states(store, plan, local("09:05"))["weserblick"].text(BERLIN) == (
+        "kommt laut Fahrplan um 09:13"
+    )
+    assert states(store, plan, local("10:00"))["weserblick"].text(BERLIN) == (
+        "heute kein Halt erfasst"
+    )
+
+
+def test_a_stop_the_plan_does_not_know_counts_as_on_the_road(store, plan):
+    # staff chose an old stop; the truck is still in Volkmarshausen at 09:10: the home is a
+    # 6 854 m leg (13 min 42 s at 30 km/h) away, not "on time"
+    truck = Truck(store)
+    truck.arrive("volkmarshausen", "08:40")
+    truck.leave("volkmarshausen", "09:06")
+    truck.event(EntryKind.STOP_CHOSEN, "alter-halt", local("09:08"))
+    truck.at(51.4468, 9.6735, local("09:10"), speed_cm_s=0)
+    found = states(store, plan, local("09:10"))
+    assert found["weserblick"].text(BERLIN) == "kommt ca. 09:24 (+11 min)"
+
+
+def test_one_truck_driving_two_tours_a_day_keeps_their_visits_apart(store):
+    afternoon = """
+[[tour]]
+id = "weser-mittag"
+name = "Weser am Mittag"
+truck = "T01"
+weekdays = ["di"]
+
+[tour.depot]
+name = "Lager"
+lat = 51.4230
+lon = 9.6540
+leave = "13:00"
+
+[[tour.stop]]
+id = "gimte"
+name = "Gimte, Dorfgemeinschaftshaus"
+address = "Am Anger 2, 34346 Hann. Münden-Gimte"
+lat = 51.4441
+lon = 9.6602
+arrive = "13:05"
+depart = "13:35"
+"""
+    plan = parse_tour_plan(TOUR + afternoon, "Testtour")
+    truck = Truck(store)
+    truck.arrive("gimte", "08:05")
+    truck.leave("gimte", "08:35")
+    found = [a for a in arrivals_today(store, plan, local("12:00"), SETTINGS) if a.stop == "gimte"]
+    assert [a.text(BERLIN) for a in found] == [
+        "war heute da (08:05–08:35)",
+        "kommt laut Fahrplan um 13:05",
+    ]

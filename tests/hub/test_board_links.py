@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.broker import free_port
-from hub.config import HubConfig, HubToursSettings, StoreSettings, WebSettings
+from hub.config import ArrivalSettings, HubConfig, HubToursSettings, StoreSettings, WebSettings
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.journals import JournalWriter
@@ -116,6 +116,8 @@ def make_hub(tmp_path: Path) -> Hub:
         store=StoreSettings(url=url),
         tours=HubToursSettings(file=tour),
         web=WebSettings(port=free_port()),
+        # the figures of test_arrival_forecast.py, worked out by hand with a 60 % stay
+        arrivals=ArrivalSettings(shortest_stay_percent=60),
     )
     app = create_app(config, live_events=False)
     clock = Clock(local("08:20"))
