@@ -27,6 +27,7 @@ from hub.store.users import Session
 from hub.tours import editing
 from hub.tours.editing import PlanRefused
 from hub.web import auth
+from hub.web.form_text import one_line
 from hub.web.pages import render
 from tourkasse.tour import DayException, TourPlan
 from tourkasse.visits import stop_of, tour_visits
@@ -173,7 +174,17 @@ async def cancel_stop(
 ) -> Response:
     form = await auth.posted(request, session)
     tour_id = str(form.get("tour", ""))
-    reason = " ".join(str(form.get("reason", "")).split())[:REASON_CHARS]
+    reason = one_line(str(form.get("reason", "")))
+    if not reason:
+        problem = "Bitte einen kurzen Grund angeben – er steht auf der Anzeige des Halts."
+    elif len(reason) > REASON_CHARS:
+        problem = (
+            f"Der Grund hat {len(reason)} Zeichen; auf die Anzeige passen höchstens {REASON_CHARS}."
+        )
+    else:
+        problem = ""
+    if problem:
+        return await run_in_threadpool(lambda: _page(request, problems=[problem], status=422))
 
     def change(plan: TourPlan) -> TourPlan:
         visit = _visit_today(request, plan, stop_id, tour_id)

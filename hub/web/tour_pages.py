@@ -22,6 +22,7 @@ from hub.store.users import Session
 from hub.tours import editing
 from hub.tours.editing import PlanRefused
 from hub.web import auth
+from hub.web.form_text import one_line
 from hub.web.pages import render
 from tourkasse.holidays import STATES
 from tourkasse.tour import WEEKDAYS, DayException, TourPlan
@@ -131,7 +132,7 @@ async def add_exception(
         cancelled=how == "cancelled",
         runs=how == "runs",
         skip=tuple(str(form.get("skip", "")).split()),
-        note=str(form.get("note", "")).strip(),
+        note=one_line(str(form.get("note", ""))),
     )
 
     def change(plan: TourPlan | None) -> TourPlan:
