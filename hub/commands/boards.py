@@ -95,8 +95,7 @@ def list_boards(args: argparse.Namespace) -> int:
     lines = []
     for stop_id, name in plan.stop_names().items():
         link = f"{base}/tafel/{links[stop_id].token}" if stop_id in links else "(noch kein Link)"
-        lines.append(
-            f"{stop_id:<16} {name:<36} {today.get(stop_id, 'heute kein Besuch'):<32} {link}"
-        )
+        said = today.get(stop_id, "heute kein Besuch")
+        lines.append(f"{stop_id:<16} {name:<36} {link}\n{'':<16} {said}")
     write("\n".join(lines) + "\n")
     return 0

@@ -45,10 +45,16 @@ def test_the_list_names_every_stop_with_its_link_and_todays_word(tmp_path, hub_u
     config = str(write_config(tmp_path, hub_url))
     run(capsys, "board", "link", "rehberg", "--config", config)
     code, out, _ = run(capsys, "board", "list", "--config", config)
-    lines = {line.split()[0]: line for line in out.splitlines()}
-    assert code == 0 and len(lines) == 8
-    assert "/tafel/" in lines["rehberg"] and "Seniorenzentrum Am Rehberg" in lines["rehberg"]
-    assert "(noch kein Link)" in lines["gimte"]
+    rows = out.splitlines()
+    stops = {
+        line.split()[0]: (line, said.strip())
+        for line, said in zip(rows[::2], rows[1::2], strict=True)
+    }
+    assert code == 0 and len(rows) == 16 and len(stops) == 8
+    line, said = stops["rehberg"]
+    assert "/tafel/" in line and "Seniorenzentrum Am Rehberg" in line
+    assert said.startswith(("kommt", "laut Fahrplan", "heute kein Besuch"))
+    assert "(noch kein Link)" in stops["gimte"][0]
 
 
 def test_without_a_tour_plan_it_says_what_is_missing(tmp_path, hub_url, capsys):
