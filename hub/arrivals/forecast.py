@@ -94,6 +94,7 @@ def _arrivals(
         for p in store.positions()
     }
     speeds = _speeds(store, plan, day_start, settings)
+    where = places(plan)
     found: list[Arrival] = []
     for planned in tours:
         truck = planned[0].truck
@@ -104,7 +105,7 @@ def _arrivals(
         mine = [e for e in events if e.truck == truck and start <= e.at < end]
         if sighting is not None and not start <= sighting.at < end:
             sighting = None  # where the truck is on another tour of its day
-        found += Tour(planned, mine, sighting, speeds, settings, plan).arrivals(now)
+        found += Tour(planned, mine, sighting, speeds, settings, where, zone).arrivals(now)
     return found
 
 
@@ -135,16 +136,17 @@ class Tour:
         sighting: Sighting | None,
         speeds: UsualSpeeds,
         settings: ArrivalSettings,
-        plan: TourPlan,
+        where: dict[str, tuple[float, float]],
+        zone: ZoneInfo,
     ) -> None:
         self.planned = planned
         self.events = events
         self.sighting = sighting
         self.speeds = speeds
         self.settings = settings
-        self.where = places(plan)
+        self.where = where
         self.depot = depot(planned[0].tour.id)
-        self.zone = ZoneInfo(plan.timezone)
+        self.zone = zone
 
     def arrivals(self, now: datetime) -> list[Arrival]:
         arrived: dict[str, datetime] = {}
