@@ -1,7 +1,10 @@
 """A stop's board in a real headless Chromium: it follows the truck by itself (no reload), says
 when the truck is silent and then goes back to the plan, shows a stop called off from the
 operator's page, a visit that is over and a day without one; a renewed link's open board
-empties itself; without JavaScript it shows the same and refreshes itself.
+empties itself; without JavaScript it shows the same and refreshes itself. A connection that
+breaks silently (no ping from the hub) or with an error is said in the yellow box, the time
+greyed, and the board comes back by itself. On a 10-inch tablet, on its side or upright, the
+board fits the screen without scrolling.
 
 Real parts: the hub's web app in uvicorn on a loopback port, SQLite, Debian's Chromium. What
 the ingest would store (stop events of the truck's journal, its latest position) the test
@@ -21,6 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from hub.web import board_pages
 from tests.hub.test_board_links import (
     HOME,
     HOME_NAME,
@@ -36,7 +40,9 @@ from tests.support.tour_days import TOUR
 from tests.support.web import browser_log_in, serving
 
 TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet on its side, in CSS pixels
+UPRIGHT = {"width": 800, "height": 1280}
 PHONE = {"width": 390, "height": 844}
+CUT = "Verbindung zur Zentrale unterbrochen – die Anzeige versucht es weiter"
 MIDWAY = (51.4702, 9.6413)  # on the road from Volkmarshausen to the home
 
 
@@ -72,6 +78,23 @@ def board_page(browser: Browser, base: str, token: str, **context: Any) -> Page:
     return page
 
 
+def fits(page: Page) -> None:
+    """The whole board on the screen without scrolling, its headline on one line."""
+    sizes = page.evaluate(
+        """() => {
+          const headline = document.getElementById("headline");
+          const style = getComputedStyle(headline);
+          return {
+            height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth,
+            screen: window.innerHeight, across: window.innerWidth,
+            lines: headline.getBoundingClientRect().height / parseFloat(style.lineHeight),
+          };
+        }"""
+    )
+    assert sizes["height"] <= sizes["screen"] and sizes["width"] <= sizes["across"], sizes
+    assert sizes["lines"] < 1.5, sizes
+
+
 def test_the_board_follows_the_truck_by_itself(hub: Hub):
     clock = running(hub)
     truck = Truck(hub.url)
@@ -88,6 +111,7 @@ def test_the_board_follows_the_truck_by_itself(hub: Hub):
         assert size >= 200, size
         box = headline.bounding_box()
         assert box is not None and box["y"] + box["height"] <= TABLET["height"]
+        fits(page)
         page.evaluate("window.notReloaded = true")
 
         # 15 minutes late at Gimte: the delay, shrunk by shorter stays, reaches the home
@@ -148,6 +172,15 @@ def test_a_silent_truck_shows_how_old_the_basis_is_and_later_the_plan(hub: Hub):
         expect(basis).to_be_hidden()
         expect(text).to_have_text(re.compile(r"^kommt ca\. "))
 
+        clock.set("10:40")  # silent again, past the planned stay: the words, and on one line
+        expect(text).to_have_text("laut Fahrplan 09:13–09:55, keine Meldung vom Wagen")
+        expect(page.locator("#headline")).to_have_text("Keine Meldung")
+        expect(page.locator("#planned")).to_be_hidden()  # the text says the plan already
+        expect(basis).to_be_visible()
+        fits(page)
+        page.set_viewport_size(UPRIGHT)
+        fits(page)
+
 
 def test_a_stop_called_off_on_the_operators_page_and_a_renewed_link(hub: Hub):
     running(hub)
@@ -202,6 +235,7 @@ def test_a_day_without_a_visit_and_the_board_without_javascript(hub: Hub):
         expect(visits).to_have_count(4)
         expect(visits.nth(0)).to_have_text("Di, 1.12. fällt aus: Betriebsausflug")
         expect(visits.nth(1)).to_have_text("Di, 8.12. 09:13–09:55 Uhr")
+        fits(page)
         expect(page.get_by_role("link", name="Fahrplan zum Ausdrucken")).to_have_attribute(
             "href", f"/tafel/{hub.token}/fahrplan"
         )
@@ -229,3 +263,32 @@ def test_a_day_without_a_visit_and_the_board_without_javascript(hub: Hub):
         expect(still.locator("#state-text")).to_have_text(state["text"])
         expect(still.locator("#headline")).to_have_text(state["headline"])
         assert state["text"].startswith("kommt ca. ")
+
+
+def test_a_board_that_loses_its_connection_says_so_and_comes_back(hub: Hub, monkeypatch):
+    monkeypatch.setattr(board_pages, "KEEPALIVE_S", 0.5)  # the page's watchdog: 1.5 s
+    with chromium() as browser:
+        with serving(hub.app) as base:
+            page = board_page(browser, base, hub.token)
+            basis, main = page.locator("#basis"), page.locator("#board")
+            expect(page.locator("#headline")).to_have_text("09:13")
+            expect(basis).to_be_hidden()
+
+            # the lobby's WiFi: the connection stays open but nothing comes through any more,
+            # and new ones hang too
+            page.route("**/tafel/**", lambda route: None)
+            monkeypatch.setattr(board_pages, "KEEPALIVE_S", 3600.0)
+            expect(basis).to_have_text(CUT)
+            expect(main).to_have_class(re.compile(r"\boffline\b"))
+            opacity = page.locator("#headline").evaluate("e => getComputedStyle(e).opacity")
+            assert float(opacity) < 0.5, opacity
+            fits(page)
+
+            page.unroute("**/tafel/**")  # back: the next try gets through
+            monkeypatch.setattr(board_pages, "KEEPALIVE_S", 0.5)
+            expect(basis).to_be_hidden()
+            expect(main).not_to_have_class(re.compile(r"\boffline\b"))
+            expect(page.locator("#headline")).to_have_text("09:13")
+        # the hub goes away: the stream ends with an error
+        expect(basis).to_have_text(CUT)
+        expect(page.locator("#connection")).to_contain_text("Verbindung unterbrochen")

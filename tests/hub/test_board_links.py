@@ -269,3 +269,49 @@ def test_calling_a_stop_off_and_taking_it_back_changes_its_board(hub: Hub):
     with open_store(hub.url) as store:
         latest = store.tour_plans.latest()
     assert latest is not None and "Hausfest" not in latest.text
+
+
+AFTERNOON = """
+[[tour]]
+id = "weser-mittag"
+name = "Weser am Mittag"
+truck = "T01"
+weekdays = ["di"]
+
+[tour.depot]
+name = "Lager"
+lat = 51.4230
+lon = 9.6540
+leave = "13:00"
+
+[[tour.stop]]
+id = "weserblick"
+name = "Seniorenheim Weserblick"
+address = "Weserstraße 12, 34346 Hann. Münden-Hemeln"
+lat = 51.4936
+lon = 9.6091
+arrive = "13:05"
+depart = "13:35"
+"""
+
+
+def test_a_stop_two_tours_visit_shows_the_visit_that_matters_now(hub: Hub):
+    tour = hub.app.state.config.tours.file
+    tour.write_text(TOUR + AFTERNOON, encoding="utf-8")
+    truck = Truck(hub.url)
+    truck.arrive(HOME, "09:15")
+    truck.leave(HOME, "09:50")
+    board = TestClient(hub.app)
+
+    hub.clock.set("09:30")  # the morning's visit: here
+    assert board.get(f"/tafel/{hub.token}/stand").json()["text"] == "ist da"
+    hub.clock.set("12:00")  # the morning's visit is over: the afternoon's is ahead
+    state = board.get(f"/tafel/{hub.token}/stand").json()
+    assert state["text"] == "kommt laut Fahrplan um 13:05"
+    assert state["headline"] == "13:05" and state["planned"] == "laut Fahrplan 13:05–13:35 Uhr"
+    # no word of the afternoon's visit long after its time: the text says the plan, the
+    # planned line does not say it again
+    hub.clock.set("14:30")
+    state = board.get(f"/tafel/{hub.token}/stand").json()
+    assert state["text"] == "laut Fahrplan 13:05–13:35, keine Meldung vom Wagen"
+    assert state["headline"] == "Keine Meldung" and state["planned"] == ""
