@@ -30,6 +30,7 @@ Pure standard library, no I/O.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 STATES: dict[str, str] = {
@@ -145,7 +146,14 @@ def is_holiday(day: date, state: str) -> str | None:
 
     Raises ``ValueError`` for an unknown state code, like :func:`holidays`.
     """
-    return holidays(day.year, state).get(day)
+    return _holidays(day.year, state).get(day)
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int, state: str) -> dict[date, str]:
+    """:func:`holidays`, kept: the boards and timetables ask for every day of weeks ahead.
+    Only read, never handed out (callers of ``holidays`` get their own dict)."""
+    return holidays(year, state)
 
 
 def _buss_und_bettag(year: int) -> date:

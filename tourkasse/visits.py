@@ -39,10 +39,11 @@ def stop_of(plan: TourPlan, stop_id: str) -> Stop | None:
 def visits(plan: TourPlan, stop_id: str, start: date, days: int) -> list[PlannedVisit]:
     """Every visit due at ``stop_id`` from ``start`` on for ``days`` days, cancelled ones too,
     in order of time."""
+    tours = [tour for tour in plan.tours if any(s.id == stop_id for s in tour.stops)]
     found = [
         visit
         for n in range(days)
-        for tour in plan.tours
+        for tour in tours
         for visit in _visits_on(plan, tour, start + timedelta(days=n), stop_id)
     ]
     return sorted(found, key=lambda v: v.arrive)

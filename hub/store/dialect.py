@@ -94,6 +94,10 @@ class Database(ABC):
         return sql.format(**self.types)
 
     @abstractmethod
+    def has_table(self, name: str) -> bool:
+        """Whether the table exists (read without a lock)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Each dialect does this its own way."""
 
@@ -150,6 +154,11 @@ class SqliteDatabase(Database):
 
     def lock(self, key: str) -> None:
         return None  # BEGIN IMMEDIATE already holds SQLite's one write lock
+
+    def has_table(self, name: str) -> bool:
+        return bool(
+            self.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
+        )
 
     def lock_tables(self, tables: Sequence[str]) -> None:
         return None  # as above: one writer at a time for the whole file
@@ -293,6 +302,15 @@ class PostgresDatabase(Database):
             )
             self._types[key] = [found[column] for column in columns]
         return self._types[key]
+
+    def has_table(self, name: str) -> bool:
+        return bool(
+            self.rows(
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_name = ?",
+                [name],
+            )
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -253,6 +253,10 @@ def schema_version(db: Database) -> int:
 
 def migrate(db: Database) -> int:
     """Bring the store's tables up to date; returns the version it is at."""
+    # up to date already (every open but the first after an update): no write lock, so that
+    # pages and boards opening the store do not queue behind each other and the ingest
+    if db.has_table("schema_version") and schema_version(db) == len(MIGRATIONS):
+        return len(MIGRATIONS)
     with db.transaction():
         db.lock("tourkasse-hub-schema")  # two processes opening a new store at once
         db.run(

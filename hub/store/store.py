@@ -59,10 +59,12 @@ class HubStore:
 
     def _check_timezone(self) -> None:
         """Business days depend on the time zone: computed with another one, compute again."""
-        with self.db.transaction():
-            known = schema.setting(self.db, TIMEZONE_SETTING)
-            if known is None:
-                schema.set_setting(self.db, TIMEZONE_SETTING, self.timezone)
+        known = schema.setting(self.db, TIMEZONE_SETTING)  # as a rule there: no write lock
+        if known is None:
+            with self.db.transaction():
+                known = schema.setting(self.db, TIMEZONE_SETTING)
+                if known is None:
+                    schema.set_setting(self.db, TIMEZONE_SETTING, self.timezone)
         if known is not None and known != self.timezone:
             self.rebuild_projections()
 
