@@ -18,7 +18,7 @@ from hub.arrivals.model import State
 from hub.config import ArrivalSettings
 from hub.store import open_store
 from tests.support.journals import JournalWriter
-from tests.support.tour_days import TOUR, tour_plan
+from tests.support.tour_days import TOUR, afternoon_tour, tour_plan
 from tourkasse import protocol
 from tourkasse.journal import EntryKind
 from tourkasse.tour import parse_tour_plan
@@ -272,28 +272,7 @@ def test_a_stop_the_plan_does_not_know_counts_as_on_the_road(store, plan):
 
 
 def test_one_truck_driving_two_tours_a_day_keeps_their_visits_apart(store):
-    afternoon = """
-[[tour]]
-id = "weser-mittag"
-name = "Weser am Mittag"
-truck = "T01"
-weekdays = ["di"]
-
-[tour.depot]
-name = "Lager"
-lat = 51.4230
-lon = 9.6540
-leave = "13:00"
-
-[[tour.stop]]
-id = "gimte"
-name = "Gimte, Dorfgemeinschaftshaus"
-address = "Am Anger 2, 34346 Hann. Münden-Gimte"
-lat = 51.4441
-lon = 9.6602
-arrive = "13:05"
-depart = "13:35"
-"""
+    afternoon = afternoon_tour("gimte")
     plan = parse_tour_plan(TOUR + afternoon, "Testtour")
     truck = Truck(store)
     truck.arrive("gimte", "08:05")

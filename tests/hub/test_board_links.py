@@ -27,7 +27,7 @@ from hub.config import ArrivalSettings, HubConfig, HubToursSettings, StoreSettin
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.support.journals import JournalWriter
-from tests.support.tour_days import TOUR
+from tests.support.tour_days import TOUR, afternoon_tour
 from tests.support.web import add_user, csrf_of, log_in, serving
 from tourkasse import protocol
 from tourkasse.journal import EntryKind
@@ -271,28 +271,7 @@ def test_calling_a_stop_off_and_taking_it_back_changes_its_board(hub: Hub):
     assert latest is not None and "Hausfest" not in latest.text
 
 
-AFTERNOON = """
-[[tour]]
-id = "weser-mittag"
-name = "Weser am Mittag"
-truck = "T01"
-weekdays = ["di"]
-
-[tour.depot]
-name = "Lager"
-lat = 51.4230
-lon = 9.6540
-leave = "13:00"
-
-[[tour.stop]]
-id = "weserblick"
-name = "Seniorenheim Weserblick"
-address = "Weserstraße 12, 34346 Hann. Münden-Hemeln"
-lat = 51.4936
-lon = 9.6091
-arrive = "13:05"
-depart = "13:35"
-"""
+AFTERNOON = afternoon_tour(HOME)
 
 
 def test_a_stop_two_tours_visit_shows_the_visit_that_matters_now(hub: Hub):

@@ -82,6 +82,34 @@ depart = "10:30"
 """
 
 
+def afternoon_tour(stop_id: str) -> str:
+    """A second tour of T01 the same Tuesday, at 13:05–13:35 to one stop of the test tour
+    (append it to ``TOUR``)."""
+    stop = next(s for s in tour_plan().tours[0].stops if s.id == stop_id)
+    return f"""
+[[tour]]
+id = "weser-mittag"
+name = "Weser am Mittag"
+truck = "T01"
+weekdays = ["di"]
+
+[tour.depot]
+name = "Lager"
+lat = 51.4230
+lon = 9.6540
+leave = "13:00"
+
+[[tour.stop]]
+id = "{stop.id}"
+name = "{stop.name}"
+address = "{stop.address}"
+lat = {stop.lat}
+lon = {stop.lon}
+arrive = "13:05"
+depart = "13:35"
+"""
+
+
 def tour_plan() -> TourPlan:
     return parse_tour_plan(TOUR, "Testtour")
 
