@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from hub.store.dialect import Database
@@ -15,6 +16,37 @@ PAGE = 500
 def committed_through(db: Database, truck: str) -> int:
     row = db.one("SELECT last_seq FROM trucks WHERE truck = ?", [truck])
     return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class JournalHead:
+    """Where a truck's journal ends on the hub: its last entry, when it was written on the
+    truck and when the hub stored it."""
+
+    truck: str
+    last_seq: int
+    last_at: datetime | None
+    stored_at: datetime
+
+
+def journal_heads(db: Database) -> list[JournalHead]:
+    rows = db.rows("SELECT truck, last_seq, last_at, updated_at FROM trucks ORDER BY truck")
+    return [
+        JournalHead(
+            truck,
+            int(seq),
+            datetime.fromisoformat(last_at) if last_at else None,
+            datetime.fromisoformat(updated_at),
+        )
+        for truck, seq, last_at, updated_at in rows
+    ]
+
+
+def counts(db: Database) -> dict[str, int]:
+    """How many refused messages and quarantined forks the hub keeps."""
+    return {
+        table: int(db.one(f"SELECT count(*) FROM {table}")[0]) for table in ("rejected", "forks")
+    }
 
 
 def trucks(db: Database) -> list[str]:

@@ -130,6 +130,14 @@ class HubStore:
     def committed_through(self, truck: str) -> int:
         return queries.committed_through(self.db, truck)
 
+    def journal_heads(self) -> list[queries.JournalHead]:
+        """Each truck's last stored entry: its number, when it was written and stored."""
+        return queries.journal_heads(self.db)
+
+    def kept_counts(self) -> dict[str, int]:
+        """How many refused messages (``rejected``) and forks (``forks``) the hub keeps."""
+        return queries.counts(self.db)
+
     def trucks(self) -> list[str]:
         """Trucks with a journal on the hub."""
         return queries.trucks(self.db)

@@ -33,6 +33,7 @@ from hub.web import (
     auth,
     board_pages,
     due_prices,
+    health,
     live,
     pages,
     planning_pages,
@@ -100,6 +101,7 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(tour_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(board_pages.router)
+    app.include_router(health.router)
     app.include_router(timetable_pages.router)
     _handlers(app)
     _api(app, stores)

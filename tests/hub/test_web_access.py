@@ -48,13 +48,14 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/api/trucks": ({"operator"}, ""),
     "/api/turnover": ({"operator", "accountant"}, "?date=2026-11-24"),
     "/api/problems": ({"operator", "admin"}, ""),
+    "/api/metrics": ({"operator", "admin"}, ""),
     "/api/accounts/daily": ({"accountant"}, "?from=2026-11-01&to=2026-11-30"),
     "/api/accounts/cashbook": ({"accountant"}, "?truck=&from=2026-11-01&to=2026-11-30"),
     "/api/accounts/receipts": ({"accountant"}, "?from=2026-11-01&to=2026-11-30"),
     "/api/live": ({"operator"}, ""),
     "/events": ({"operator"}, ""),
 }
-PUBLIC = {"/login", "/lang/{language}"}
+PUBLIC = {"/login", "/lang/{language}", "/healthz"}
 # the stops' boards: no login, the unguessable link is the key (tried below)
 BOARDS = {
     "/tafel/{token}",
