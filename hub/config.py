@@ -52,6 +52,14 @@ class MqttSettings:
             "check": matches(r"[A-Za-z0-9_-]{1,64}", "Buchstaben, Ziffern, - und _"),
         },
     )
+    share_group: str = field(
+        default="",
+        metadata={
+            "doc": "Mehrere Empfangsprozesse teilen sich die Nachrichten der Wagen (MQTT shared "
+            "subscription dieser Gruppe; leer: ein Empfang bekommt alles)",
+            "check": matches(r"[A-Za-z0-9_-]{0,64}", "Buchstaben, Ziffern, - und _"),
+        },
+    )
     tls_ca: Path | None = field(
         default=None,
         metadata={"doc": "CA-Zertifikat des Brokers; gesetzt heißt: Verbindung über TLS"},

@@ -43,7 +43,23 @@ SUBSCRIPTIONS = (
     (f"{protocol.PREFIX}/truck/+/status", 1),
     (f"{protocol.PREFIX}/truck/+/position", 0),
 )
-RESEND_QUIET_S = 2.0  # the same "send again from N" is not repeated within this time
+RESEND_QUIET_S = 2.0
+# In a share group: a batch that came before the one ahead of it (at another process) is
+# tried again this often, this far apart, before the truck is asked to send again
+GAP_TRIES = 40
+GAP_PAUSE_S = 0.05
+
+
+def subscriptions(share_group: str) -> list[tuple[str, int]]:
+    """What the ingest subscribes to; in a share group the broker hands each message to one
+    of the group's ingest processes. Which one stores a truck's batch does not matter: the
+    store takes each entry once, checks the chain per truck, and the truck keeps the highest
+    acknowledgement it hears (docs/operations.md)."""
+    if not share_group:
+        return list(SUBSCRIPTIONS)
+    return [
+        (f"$share/{share_group}/{topic}", qos) for topic, qos in SUBSCRIPTIONS
+    ]  # the same "send again from N" is not repeated within this time
 
 
 class Store(Protocol):
@@ -57,6 +73,7 @@ class Store(Protocol):
     def save_status(self, status: Status, *, received_at: datetime) -> None: ...
     def save_position(self, position: Position, *, received_at: datetime) -> None: ...
     def add_track(self, batch: TrackBatch) -> str: ...
+    def committed_through(self, truck: str) -> int: ...
     def close(self) -> None: ...
 
 
@@ -106,6 +123,10 @@ class Ingest:
         self._deliveries: deque[_Delivery] = deque()
         self._submitted = self._settled_count = 0  # batches handed to the store, and settled
         self.batches = 0  # journal batches handled, for the bench and the log
+        # share group: batches handed to the store by number, and those held back for a try
+        # again once the batch before them has been stored by another process
+        self._in_store: dict[int, tuple[JournalBatch, datetime, int]] = {}
+        self._held: list[tuple[float, int]] = []  # (when to try again, batch number)
 
     # --- the loop -----------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -114,6 +135,8 @@ class Ingest:
             try:
                 self.store = self.open_store()
                 self._submitted = self._settled_count = 0
+                self._held.clear()
+                self._in_store.clear()
             except Exception as exc:  # a database that is not there yet: try again
                 self.say(f"Speicher der Zentrale nicht erreichbar: {exc} – neuer Versuch in 5 s")
                 stop.wait(5)
@@ -133,6 +156,8 @@ class Ingest:
     def _serve(self, stop: threading.Event) -> None:
         client = hub_client(self.settings, client_id=self.client_id, manual_ack=True)
         self._deliveries.clear()  # a new session: the broker hands over again what is open
+        self._held.clear()
+        self._in_store.clear()
         client.after_each_pass = lambda: self._after_pass(client)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -155,7 +180,7 @@ class Ingest:
         if reason.is_failure:
             self.say(f"Broker lehnt die Anmeldung der Zentrale ab: {reason}")
             return
-        client.subscribe(list(SUBSCRIPTIONS))
+        client.subscribe(subscriptions(self.settings.share_group))
         self.connected.set()
         self.say(f"Zentrale verbunden mit {self.settings.host}:{self.settings.port}")
 
@@ -189,6 +214,11 @@ class Ingest:
         to be read (until then the store commits it while the next one is read)."""
         if self.store is None or self.store_failed is not None:
             return
+        try:
+            self._try_held_again()
+        except Exception as exc:
+            self.store_failed = exc
+            return
         if not self.store.batch_in_flight or _more_to_read(client):
             return
         try:
@@ -200,8 +230,10 @@ class Ingest:
         """Tell the trucks what is committed, and the broker which messages are done."""
         assert self.store is not None
         for outcome in self.store.settled(wait=wait):
-            self._settled(client, outcome)
             number, self._settled_count = self._settled_count, self._settled_count + 1
+            if self._hold(number, outcome):
+                continue
+            self._settled(client, outcome)
             # none for a batch that came before a reconnect: the broker hands it over again
             for delivery in self._deliveries:
                 if delivery.batch == number:
@@ -233,9 +265,7 @@ class Ingest:
             self.say(f"Nachricht auf {topic} abgelehnt: {refused}")
             return None
         if isinstance(message, JournalBatch):
-            number, self._submitted = self._submitted, self._submitted + 1
-            self.store.submit_batch(message, received_at=now)
-            return number
+            return self._submit(message, now, tries=0)
         if isinstance(message, Status):
             self.store.save_status(message, received_at=now)
         elif isinstance(message, Position):
@@ -270,6 +300,42 @@ class Ingest:
                 client, truck_topic(truck, "resend"), Resend(truck, outcome.resend_from, reason)
             )
             self.say(f"Wagen {truck}: bitte ab Eintrag {outcome.resend_from} neu senden ({reason})")
+
+    def _submit(self, batch: JournalBatch, received_at: datetime, *, tries: int) -> int:
+        assert self.store is not None
+        number, self._submitted = self._submitted, self._submitted + 1
+        self.store.submit_batch(batch, received_at=received_at)
+        if self.settings.share_group:
+            self._in_store[number] = (batch, received_at, tries)
+        return number
+
+    def _hold(self, number: int, outcome: BatchOutcome) -> bool:
+        """In a share group the broker hands a truck's batches to different processes, so one
+        may come before the batch ahead of it has been stored by another. Such a batch is held
+        and tried again a little later instead of asking the truck to send everything again
+        from the gap (which every batch behind it would ask too)."""
+        kept = self._in_store.pop(number, None)
+        if kept is None or outcome.resend_from is None or outcome.stored:
+            return False
+        batch, _received_at, tries = kept
+        if batch.first <= outcome.through + 1 or tries >= GAP_TRIES:
+            return False  # not a gap before it, or waited long enough: ask the truck
+        self._held.append((time.monotonic() + GAP_PAUSE_S, number))
+        self._in_store[number] = kept
+        return True
+
+    def _try_held_again(self) -> None:
+        now = time.monotonic()
+        due = [number for when, number in self._held if when <= now]
+        if not due:
+            return
+        self._held = [(when, number) for when, number in self._held if when > now]
+        for old in due:
+            batch, received_at, tries = self._in_store.pop(old)
+            new = self._submit(batch, received_at, tries=tries + 1)
+            for delivery in self._deliveries:
+                if delivery.batch == old:
+                    delivery.batch = new
 
     def _should_ask(self, truck: str, since: int) -> bool:
         # A gap makes every batch in flight behind it ask again; one request is enough.

@@ -72,5 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     for thread in threads:
         while thread.is_alive():
             thread.join(timeout=0.5)
+    if args.what in ("serve", "ingest"):
+        print(f"Empfang: {ingest.batches} Journal-Stapel gespeichert.", flush=True)
     print("Zentrale beendet.", flush=True)
     return 0

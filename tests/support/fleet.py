@@ -187,7 +187,14 @@ class IngestThread:
         self.thread.join(timeout=10)
 
 
-def hub_config(workdir: Path, url: str, port: int) -> Path:
+def hub_config(
+    workdir: Path,
+    url: str,
+    port: int,
+    *,
+    client_id: str = "tourkasse-hub-ingest",
+    share_group: str = "",
+) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "hub.toml"
     path.write_text(
@@ -198,6 +205,8 @@ def hub_config(workdir: Path, url: str, port: int) -> Path:
                 "[mqtt]",
                 f"port = {port}",
                 "keepalive_s = 5",
+                f'client_id = "{client_id}"',
+                f'share_group = "{share_group}"',
                 "[web]",
                 f"port = {free_port()}",
                 "",
