@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 # the modules in hub.commands, in the order their commands are listed in the help
 COMMAND_MODULES = ("run", "users", "figures", "trucks", "publish", "journal", "export", "boards")
+COMMAND_MODULES += ("migrate",)  # tourkasse hub migrate-store
 
 
 def build_parser(prog: str = "tourkasse hub") -> argparse.ArgumentParser:
