@@ -11,8 +11,17 @@ import importlib
 from collections.abc import Sequence
 
 # the modules in hub.commands, in the order their commands are listed in the help
-COMMAND_MODULES = ("run", "users", "figures", "trucks", "publish", "journal", "export", "boards")
-COMMAND_MODULES += ("migrate",)  # tourkasse hub migrate-store
+COMMAND_MODULES = (
+    "run",
+    "users",
+    "figures",
+    "trucks",
+    "publish",
+    "journal",
+    "export",
+    "boards",
+    "migrate",
+)
 
 
 def build_parser(prog: str = "tourkasse hub") -> argparse.ArgumentParser:
