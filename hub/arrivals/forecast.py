@@ -182,7 +182,7 @@ class Tour:
         active = [v for v in self.planned if not v.cancelled]
         seen_up_to = max((i for i, v in enumerate(active) if v.stop.id in visited), default=-1)
         ahead = [v for i, v in enumerate(active) if i > seen_up_to and v.stop.id not in visited]
-        expected = self._expected(ahead, current, arrived, departed, now)
+        expected = self._expected(ahead, current, arrived, now)
         rows = []
         for visit in self.planned:
             stop = visit.stop.id
@@ -234,7 +234,6 @@ class Tour:
         ahead: list[PlannedVisit],
         current: str | None,
         arrived: dict[str, datetime],
-        departed: dict[str, datetime],
         now: datetime,
     ) -> dict[str, datetime]:
         basis = self._basis()
@@ -253,7 +252,7 @@ class Tour:
                 leave = max(visit.depart, arrived[current] + stay, now)
             at = leave + self._drive((current, first.stop.id))
         else:
-            at = self._to_next(first, departed, now)
+            at = self._to_next(first, now)
         found: dict[str, datetime] = {}
         previous: PlannedVisit | None = None
         for visit in ahead:
@@ -266,9 +265,7 @@ class Tour:
             previous = visit
         return found
 
-    def _to_next(
-        self, visit: PlannedVisit, departed: dict[str, datetime], now: datetime
-    ) -> datetime:
+    def _to_next(self, visit: PlannedVisit, now: datetime) -> datetime:
         """When the truck, on the road or not yet set off, arrives at its next stop."""
         last_left = self.events[-1] if self.events and not self.events[-1].arrived else None
         origin = (
@@ -357,5 +354,7 @@ def _speeds(
     since = day_start - timedelta(weeks=settings.history_weeks)
     speeds = usual_speeds(store, plan, since, day_start)
     with _learning:
+        if len(_learnt) > 16:
+            _learnt.clear()  # yesterday's and other stores': learnt again when asked
         _learnt[key] = (monotonic(), speeds)
     return speeds

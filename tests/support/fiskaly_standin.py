@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import io
 import json
 import re
 import secrets
-import tarfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -39,17 +37,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.support.fiskaly_answers import ALGORITHM, error, public, tar_of, transaction_answer
 from truck.fiscal.fiskaly_schema import process_data_of_schema
 from truck.fiscal.log_message import TransactionLog, encode_log_message, signed_data
 from truck.fiscal.process_data import PROCESS_TYPE
-from truck.fiscal.qr import build_qr_string
 from truck.fiscal.signing import public_key_bytes, serial_number_of, sign_plain
-from truck.fiscal.tar_export import log_file_name
-from truck.fiscal.tse import FinishedTransaction
 
 API_KEY = "test_standin_key"
 API_SECRET = "test_standin_secret"
-ALGORITHM = "ecdsa-plain-SHA256"
 
 
 class Refused(Exception):
@@ -209,7 +204,7 @@ class FiskalyStandIn:
         if fault is not None:
             status, retry_after = fault
             headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-            self._answer(handler, status, _error(status, "E_STANDIN_FAULT", "simulated"), headers)
+            self._answer(handler, status, error(status, "E_STANDIN_FAULT", "simulated"), headers)
             return
         try:
             body = json.loads(raw) if raw else {}
@@ -220,7 +215,7 @@ class FiskalyStandIn:
                 with self._lock:
                     status, answer = 200, self._route(method, path, query, body)
         except Refused as refusal:
-            status, answer = refusal.status, _error(refusal.status, refusal.code, refusal.message)
+            status, answer = refusal.status, error(refusal.status, refusal.code, refusal.message)
         if hold:
             self._held.set()
             self._released.wait()
@@ -323,9 +318,9 @@ class FiskalyStandIn:
     def _tss_route(self, method: str, tss_id: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "PUT":
             if tss_id in self.tss:
-                return _public(self.tss[tss_id])
+                return public(self.tss[tss_id])
             created = self._create_tss(tss_id)
-            return {**_public(created), "admin_puk": created["_puk"]}
+            return {**public(created), "admin_puk": created["_puk"]}
         if tss_id not in self.tss:
             raise Refused(404, "E_TSS_NOT_FOUND", f"TSS {tss_id} not found")
         tss = self.tss[tss_id]
@@ -342,7 +337,7 @@ class FiskalyStandIn:
             if wanted == "INITIALIZED" and tss_id not in self._admin:
                 raise Refused(401, "E_ADMIN_NOT_AUTHENTICATED", "admin login needed")
             tss["state"] = wanted
-        return _public(tss)
+        return public(tss)
 
     def _change_pin(self, tss_id: str, body: dict[str, Any]) -> dict[str, Any]:
         tss = self.tss[tss_id]
@@ -439,49 +434,8 @@ class FiskalyStandIn:
     ) -> dict[str, Any]:
         if operation is None or signed is None:  # a GET: the answer to the latest revision
             return tx.answers[tx.revision][1]
-        counter, log_time, signature = signed
         tss = self.tss[self.clients[tx.client_id]["tss_id"]]
-        answer: dict[str, Any] = {
-            "_id": tx.tx_id,
-            "_type": "TRANSACTION",
-            "_env": "TEST",
-            "_version": "2.2.2",
-            "number": tx.number,
-            "state": "ACTIVE" if operation != "FinishTransaction" else tx.state,
-            "client_id": tx.client_id,
-            "client_serial_number": tx.client_serial,
-            "tss_id": tss["_id"],
-            "tss_serial_number": tss["serial_number"],
-            "time_start": tx.time_start,
-            "revision": tx.revision,
-            "latest_revision": tx.revision,
-            "metadata": {},
-            "signature": {
-                "value": signature,
-                "counter": counter,
-                "algorithm": ALGORITHM,
-                "public_key": tss["public_key"],
-            },
-            "log": {"operation": operation, "timestamp": log_time, "timestamp_format": "unixTime"},
-        }
-        if operation == "FinishTransaction":
-            answer["time_end"] = log_time
-            finished = FinishedTransaction(
-                number=tx.number,
-                client_id=tx.client_serial,
-                process_type=PROCESS_TYPE,
-                process_data=data,
-                start_time=datetime.fromtimestamp(tx.time_start, UTC),
-                log_time=datetime.fromtimestamp(log_time, UTC),
-                signature_counter=counter,
-                signature=base64.b64decode(signature),
-                serial_number=tss["serial_number"],
-                signature_algorithm=ALGORITHM,
-                time_format="unixTime",
-                public_key=base64.b64decode(tss["public_key"]),
-            )
-            answer["qr_code_data"] = build_qr_string(tx.client_serial, finished)
-        return answer
+        return transaction_answer(tx, tss, operation, signed, data)
 
     def _find_tx(self, tss_id: str, tx_id_or_number: str) -> Transaction:
         tx = self.transactions.get(tx_id_or_number)
@@ -502,7 +456,7 @@ class FiskalyStandIn:
             state = "PENDING" if self.export_polls else "COMPLETED"
             self.exports[export_id] = {"_id": export_id, "tss_id": tss_id, "state": state}
             self.exports[export_id]["_polls"] = self.export_polls
-            return _public(self.exports[export_id])
+            return public(self.exports[export_id])
         export = self.exports.get(export_id)
         if export is None:
             raise Refused(404, "E_EXPORT_NOT_FOUND", f"export {export_id} not found")
@@ -510,33 +464,9 @@ class FiskalyStandIn:
             # Takes a while, as at fiskaly: PENDING, WORKING, then COMPLETED.
             export["_polls"] -= 1
             export["state"] = "WORKING" if export["_polls"] > 0 else "COMPLETED"
-            return _public(export)
+            return public(export)
         if method == "GET" and rest == ["file"]:
             if export["state"] != "COMPLETED":
                 raise Refused(400, "E_EXPORT_NOT_COMPLETED", "export not completed yet")
-            return self._tar(tss_id)
+            return tar_of(self.tss[tss_id]["serial_number"], self.log_messages)
         raise Refused(404, "E_NOT_FOUND", "no such export route")
-
-    def _tar(self, tss_id: str) -> bytes:
-        serial = self.tss[tss_id]["serial_number"]
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            for message in self.log_messages:
-                if bytes.fromhex(serial) not in message:
-                    continue  # another TSS's message
-                member = tarfile.TarInfo(log_file_name(message))
-                member.size = len(message)
-                tar.addfile(member, io.BytesIO(message))
-        return buffer.getvalue()
-
-
-def _public(tss: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value
-        for key, value in tss.items()
-        if not key.startswith("_") or key in ("_id", "_type", "_env")
-    }
-
-
-def _error(status: int, code: str, message: str) -> dict[str, Any]:
-    return {"status_code": status, "error": code, "code": code, "message": message}
