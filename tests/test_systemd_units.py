@@ -368,6 +368,7 @@ def run_power_watch(tmp_path: Path, readings: list[str], events: int) -> tuple[i
         "T": str(tmp_path),
         "TOURKASSE_POWER_CHIP": "gpiochip0",
         "TOURKASSE_POWER_LINE": "26",
+        "TOURKASSE_POWER_BIAS": "as-is",
         "TOURKASSE_POWER_LOST": "0",
         "TOURKASSE_POWER_GRACE_S": "0",
     }
@@ -385,7 +386,7 @@ def test_power_watch_powers_off_when_the_power_stays_lost(tmp_path: Path) -> Non
     assert code == 0
     assert (
         tmp_path / "gpiomon"
-    ).read_text() == "--silent --num-events=1 --falling-edge gpiochip0 26\n"
+    ).read_text() == "--bias=as-is --silent --num-events=1 --falling-edge gpiochip0 26\n"
 
 
 def test_power_watch_goes_on_waiting_when_the_power_comes_back(tmp_path: Path) -> None:
