@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import select
 import time
 from collections.abc import Callable
@@ -32,6 +33,17 @@ class SenderResult:
     trucks: list[TruckOutcome]
     backlog: dict[int, int]  # tick → entries written and not yet acknowledged, this sender's
     all_acked_at: float | None  # monotonic time when its last truck had its last ack
+
+
+def first_sale(rng: random.Random, low: float, high: float) -> float:
+    """Seconds until a truck's first sale, as if it had been selling all along: with sales
+    every ``low``–``high`` s (evenly drawn), the time to the next one from a random moment is
+    even up to ``low`` and falls off linearly to ``high``. So the fleet sells at its steady
+    rate (trucks / mean gap) from the first second, not at a start-up rate."""
+    mean = (low + high) / 2
+    if rng.random() < low / mean:
+        return rng.uniform(0, low)
+    return rng.triangular(low, high, low)
 
 
 class Sender:
@@ -74,7 +86,7 @@ class Sender:
         for index, truck in enumerate(self.trucks):
             rng = truck.rng
             self._at(start + rng.uniform(0, plan.position_every_s), index, "position")
-            self._at(start + rng.uniform(0, max(plan.sale_every_s)), index, "sale")
+            self._at(start + first_sale(rng, *plan.sale_every_s), index, "sale")
             self._at(start + rng.uniform(0, plan.track_every_s), index, "track")
             # online from a moment of the first second on: its status then, not all at once
             truck.status_at = start + rng.uniform(0, 1) - STATUS_AT_MOST_EVERY_S
