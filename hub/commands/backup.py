@@ -1,0 +1,164 @@
+"""``tourkasse hub backup`` and ``tourkasse hub restore``: the hub store saved while the hub
+runs, and put back into an empty store, checked. See hub/store/backup.py and restore.py."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from hub.commands import config_argument, err, guarded, write
+from hub.commands.migrate import _euro, shown
+
+KEEP = 14
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    backup = sub.add_parser(
+        "backup",
+        help="den Speicher der Zentrale sichern, während sie läuft",
+        description="Sichert den Speicher der Zentrale in einen Ordner, während Empfang und Web "
+        "weiterlaufen: SQLite über SQLites Online-Backup (geprüft, gzip-gepackt), PostgreSQL "
+        "mit pg_dump (Paket postgresql-client). Daneben eine Prüfliste (.json): je Wagen Zahl "
+        "der Journaleinträge und letzter Hash, Umsatz je Tag und Wagen, Zeilen je Tabelle. "
+        "Danach bleiben die neuesten --keep Sicherungen, ältere werden gelöscht – erst, wenn "
+        "die neue vollständig ist. Exit 0: gesichert; 1: abgebrochen (etwa Platte voll), "
+        "nichts aufgehoben; 2: nicht begonnen (Ordner fehlt, Datenbank nicht erreichbar, "
+        "pg_dump fehlt oder zu alt).",
+    )
+    config_argument(backup)
+    backup.add_argument(
+        "--to", required=True, type=Path, metavar="ORDNER", help="Ordner für die Sicherungen"
+    )
+    backup.add_argument(
+        "--keep",
+        type=_at_least_one,
+        default=KEEP,
+        metavar="N",
+        help=f"so viele Sicherungen aufheben, die neueste mitgezählt (Vorgabe {KEEP})",
+    )
+    backup.set_defaults(func=guarded(run_backup))
+
+    restore = sub.add_parser(
+        "restore",
+        help="eine Sicherung in einen leeren Speicher zurückspielen und prüfen",
+        description="Spielt eine Sicherung (hub-….sqlite.gz oder hub-….pgdump, die Prüfliste "
+        "hub-….json daneben) in einen leeren Speicher zurück: --to oder [store] url der "
+        "Konfiguration. Die Zentrale muss dabei angehalten sein. Ein Speicher, der nicht leer "
+        "ist, bleibt unberührt. Danach Prüfung gegen die Prüfliste: je Wagen Zahl der "
+        "Einträge, letzter Hash und die ganze Hash-Kette, Umsatz je Tag, Zeilen je Tabelle. "
+        "Exit 0 nur, wenn alles gleich ist; 1: Prüfung fehlgeschlagen (das Ziel bleibt leer); "
+        "2: abgelehnt, nichts geschrieben.",
+    )
+    config_argument(restore)
+    restore.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        type=Path,
+        metavar="DATEI",
+        help="die Sicherung (oder ihre Prüfliste .json)",
+    )
+    restore.add_argument(
+        "--to",
+        metavar="URL",
+        help="leerer Speicher (sqlite:///PFAD oder postgresql://…); Vorgabe: [store] url",
+    )
+    restore.set_defaults(func=guarded(run_restore))
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"mindestens 1, nicht {text!r}")
+    return number
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from hub.config import load_hub_config
+    from hub.store.backup import BackupFailed, take_backup
+    from hub.store.backup_folder import free, size_text
+
+    url = load_hub_config(args.config).store.url
+    began = time.monotonic()
+    try:
+        taken = take_backup(url, args.to.absolute(), keep=args.keep)
+    except BackupFailed as exc:
+        err(f"Sicherung abgebrochen: {exc}")
+        return 1
+    took = time.monotonic() - began
+    manifest = taken.manifest
+    lines = [
+        f"Gesichert: {taken.data} ({size_text(manifest.size)}) in {_seconds(took)}",
+        f"  Prüfliste: {taken.manifest_path.name}",
+        f"  {len(manifest.trucks)} Wagen, {_number(manifest.entries)} Journaleinträge, Umsatz "
+        f"an {len(manifest.days)} Geschäftstagen zusammen {_euro(manifest.turnover)}",
+    ]
+    if manifest.kind == "postgresql":
+        lines.append(f"  pg_dump {manifest.tool}, Server PostgreSQL {manifest.server}")
+    lines.append(
+        f"  Aufgehoben: {taken.kept} Sicherungen (--keep {args.keep}), noch frei: "
+        f"{size_text(free(args.to))}"
+    )
+    if taken.deleted:
+        lines.append(f"  Gelöscht: {', '.join(taken.deleted)}")
+    write("\n".join(lines) + "\n")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from hub.config import load_hub_config
+    from hub.store.restore import restore_backup
+
+    url = args.to or load_hub_config(args.config).store.url
+    if url == load_hub_config(args.config).store.url:
+        hint = "die Zentrale starten (systemctl start tourkasse-hub)"
+    else:
+        hint = f"in {args.config} [store] url auf {shown(url)} stellen und die Zentrale starten"
+    restored = restore_backup(args.source, url)
+    manifest = restored.manifest
+    lines = [
+        f"Sicherung vom {manifest.taken_at} ({manifest.file}) nach {restored.target}:",
+        "Prüfung gegen die Prüfliste:",
+    ]
+    for truck, head in sorted(manifest.trucks.items()):
+        lines.append(
+            f"  Wagen {truck}: {head['entries']} Einträge bis Nr. {head['last_seq']}, letzter "
+            f"Hash {str(head['last_hash'])[:16]}…"
+        )
+    if manifest.days:
+        lines.append(
+            f"  Umsatz an {len(manifest.days)} Geschäftstagen ({min(manifest.days)} bis "
+            f"{max(manifest.days)}), zusammen {_euro(manifest.turnover)}"
+        )
+    problems = restored.checked.problems
+    if problems:
+        lines += [f"  FEHLER: {problem}" for problem in problems]
+        lines.append(
+            "Nicht zurückgespielt: das Ziel ist leer wie zuvor. Eine andere Sicherung nehmen."
+        )
+        write("\n".join(lines) + "\n")
+        return 1
+    lines += [
+        f"  Je Wagen gleiche Zahl Einträge, gleicher letzter Hash und die Hash-Kette vom ersten "
+        f"Eintrag an geprüft ({restored.checked.chains} Wagen), gleicher Umsatz je Tag und "
+        "Wagen, gleich viele Zeilen je Tabelle: in Ordnung.",
+        f"Jetzt {hint}.",
+        "Die Wagen haben in ihren Journalen alles, was sie seit der Sicherung verkauft haben: "
+        "unter `tourkasse hub problems` und in /api/metrics "
+        "(tourkasse_truck_unstored_entries) steht, was der Zentrale je Wagen noch fehlt; "
+        "siehe docs/operations.md, »Backing up the hub«.",
+    ]
+    write("\n".join(lines) + "\n")
+    return 0
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s".replace(".", ",")
+
+
+def _number(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
