@@ -176,7 +176,7 @@ def describe(f: Figures) -> list[str]:
     ingest_k, raw_k = f.per_thousand(f.ingest_cpu), f.per_thousand(raw_cpu)
     ratio = ingest_k / raw_k if raw_k else float("nan")
     lines += [
-        f"  CPU per 1,000 messages: ingest ({f.ingests} processes together) {ingest_k:.3f} s, "
+        f"  CPU per 1,000 messages: ingest ({_processes(f.ingests)}) {ingest_k:.3f} s, "
         f"raw subscriber {raw_k:.3f} s: the ingest costs {ratio:.1f}× the raw broker rate",
         f"  CPU seconds over {f.measured_s:.1f} s (load and drain): "
         + ", ".join(f"{name} {seconds:.2f}" for name, seconds in f.cpu.items()),
@@ -202,3 +202,7 @@ def describe(f: Figures) -> list[str]:
 
 def _seconds(value: float | None) -> str:
     return f"{value:.2f} s" if value is not None else "NOT reached"
+
+
+def _processes(count: int) -> str:
+    return "one process" if count == 1 else f"{count} processes together"

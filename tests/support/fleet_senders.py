@@ -64,6 +64,9 @@ class Sender:
         self._order = itertools.count()
         self.backlog: dict[int, int] = {}
         self.all_acked_at: float | None = None
+        self._sockets: dict[Any, SimTruck] = {}
+        self._by_fd: dict[int, SimTruck] = {}
+        self._poller = select.poll()
 
     def connect(self, timeout: float = 30.0) -> None:
         for truck in self.trucks:
@@ -73,7 +76,7 @@ class Sender:
             if time.monotonic() > deadline:
                 missing = [t.name for t in self.trucks if not t.connected]
                 raise RuntimeError(f"nicht mit dem Broker verbunden: {missing[:10]}")
-            self._poll(0.05)
+            self._write_left(self._poll(0.05))
 
     def _at(self, when: float, index: int, what: str) -> None:
         heapq.heappush(self._timetable, (when, next(self._order), index, what))
@@ -91,7 +94,7 @@ class Sender:
             # online from a moment of the first second on: its status then, not all at once
             truck.status_at = start + rng.uniform(0, 1) - STATUS_AT_MOST_EVERY_S
         while time.monotonic() < start:
-            self._poll(min(0.05, max(0.0, start - time.monotonic())))
+            self._write_left(self._poll(min(0.05, max(0.0, start - time.monotonic()))))
         next_pass = 0.0
         while True:
             now = time.monotonic()
@@ -115,14 +118,17 @@ class Sender:
                     truck.step(now)
                     truck.client.loop_misc()
                     truck.reconnect(now)
+                self._write_left(self.trucks)
                 self._sample_backlog(now)
             if now >= end and self.all_acked_at is None and self._all_acked():
                 self.all_acked_at = time.monotonic()
             if now >= end and until_drained(self.all_acked_at):
                 return
             wait = self._timetable[0][0] - time.monotonic() if self._timetable else 0.05
-            for truck in self._poll(min(0.05, max(0.0, wait))):
+            touched = self._poll(min(0.05, max(0.0, wait)))
+            for truck in touched:
                 truck.read(time.monotonic())
+            self._write_left(touched)
 
     def _all_acked(self) -> bool:
         return all(t.out.acked >= t.out.last_seq for t in self.trucks)
@@ -132,30 +138,33 @@ class Sender:
         self.backlog[tick] = sum(t.out.last_seq - t.out.acked for t in self.trucks)
 
     def _poll(self, timeout: float) -> list[SimTruck]:
-        """Read and write what the connections have ready; the trucks that read something."""
-        # poll, not select: a sender's trucks hold more file descriptors than select takes
-        poller = select.poll()
-        by_fd = {}
-        for truck in self.trucks:
-            sock = truck.client.socket()
-            if sock is None:
-                continue
-            fd = sock.fileno()
-            by_fd[fd] = truck
-            wanted = select.POLLIN | (select.POLLOUT if truck.client.want_write() else 0)
-            poller.register(fd, wanted)
-        if not by_fd:
+        """Read what the connections have; the trucks that read something. The sockets are
+        registered once (again when one changes, after a reconnect): building the set anew on
+        every pass cost more than the trucks' messages."""
+        sockets = {truck.client.socket(): truck for truck in self.trucks}
+        sockets.pop(None, None)
+        if sockets.keys() != self._sockets.keys():
+            self._poller = select.poll()  # poll, not select: more descriptors than select takes
+            for sock in sockets:
+                self._poller.register(sock, select.POLLIN)
+            self._sockets = sockets
+            self._by_fd = {sock.fileno(): truck for sock, truck in sockets.items()}
+        if not sockets:
             time.sleep(timeout)
             return []
         read = []
-        for fd, events in poller.poll(timeout * 1000):
-            truck = by_fd[fd]
-            if events & select.POLLOUT:
-                truck.client.loop_write()
-            if events & (select.POLLIN | select.POLLHUP | select.POLLERR):
-                truck.client.loop_read()
-                read.append(truck)
+        for fd, _events in self._poller.poll(timeout * 1000):
+            truck = self._by_fd[fd]
+            truck.client.loop_read()
+            read.append(truck)
         return read
+
+    def _write_left(self, trucks: list[SimTruck]) -> None:
+        """A publish writes at once; what did not fit (or was queued in a callback, such as
+        the subscriptions and PUBACKs) is written here."""
+        for truck in trucks:
+            if truck.client.want_write():
+                truck.client.loop_write()
 
     def result(self) -> SenderResult:
         outcomes = [replace(truck.out) for truck in self.trucks]
