@@ -9,12 +9,14 @@ its figures is scripts/bench_fleet.py (run by scripts/bench).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from tests.support.fleet_figures import describe
-from tests.support.fleet_run import FleetRun, run_fleet
+from tests.support.fleet_run import FleetRun, hub_problems, run_fleet
+from tests.support.fleet_senders import SenderResult
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +29,19 @@ def test_a_fleet_under_load_leaves_nothing_behind_on_three_ingest_processes(
     tmp_path: Path, postgres_cluster
 ):
     name = postgres_cluster.create_database()
+    url = postgres_cluster.url(name)
     try:
-        figures = run_fleet(
-            SHORT, postgres_cluster.url(name), tmp_path, pg_data=postgres_cluster.data
-        )
+        figures = run_fleet(SHORT, url, tmp_path, pg_data=postgres_cluster.data)
+        print("\n".join(describe(figures)))
+        assert figures.problems == []
+        # the check itself sees a single cent: a truck that sold one more than the hub has
+        one = figures.outcomes[0]
+        more = copy.deepcopy(one)
+        more.sold.per_stop[next(iter(more.sold.per_stop))] += 1
+        assert hub_problems(url, [SenderResult([one], {}, None)]) == []
+        assert hub_problems(url, [SenderResult([more], {}, None)]) != []
     finally:
         postgres_cluster.drop_database(name)
-    print("\n".join(describe(figures)))
-    assert figures.problems == []
     assert figures.drain_s is not None and figures.telemetry_s is not None
     outcomes = figures.outcomes
     assert len(outcomes) == SHORT.trucks
