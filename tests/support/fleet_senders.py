@@ -108,6 +108,7 @@ class Sender:
                     self._at(when + plan.position_every_s, index, what)
                 elif what == "sale":
                     truck.sell(now)
+                    truck.step(now)  # as the agent: the journal, then the status, in one step
                     self._at(when + truck.rng.uniform(*plan.sale_every_s), index, what)
                 else:
                     truck.sample_track()
