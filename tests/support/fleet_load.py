@@ -20,8 +20,9 @@ agent does); no acknowledgement within ``ack_timeout_s`` sends again from the po
 connection reconnects and sends again from the pointer. Left out: stop arrivals from GPS, the
 download of articles and tours (subscribed, never acted on) and the offline status at the end.
 
-A sender process (fleet_senders.py) runs many of them on one thread. Entries' lag is measured at the truck: from the entry's time as
-written by the till to the acknowledgement's arrival.
+A sender process (fleet_senders.py) runs many of them on one thread. An entry's lag is
+measured at the truck: from the entry's time as the till wrote it to the acknowledgement's
+arrival.
 """
 
 from __future__ import annotations
