@@ -95,12 +95,14 @@ def run_backup(args: argparse.Namespace) -> int:
         f"Gesichert: {taken.data} ({size_text(manifest.size)}) in {_seconds(took)}",
         f"  Prüfliste: {taken.manifest_path.name}",
         f"  {len(manifest.trucks)} Wagen, {_number(manifest.entries)} Journaleinträge, Umsatz "
-        f"an {len(manifest.days)} Geschäftstagen zusammen {_euro(manifest.turnover)}",
+        f"an {_counted(len(manifest.days), 'Geschäftstag', 'Geschäftstagen')} zusammen "
+        f"{_euro(manifest.turnover)}",
     ]
     if manifest.kind == "postgresql":
         lines.append(f"  pg_dump {manifest.tool}, Server PostgreSQL {manifest.server}")
     lines.append(
-        f"  Aufgehoben: {taken.kept} Sicherungen (--keep {args.keep}), noch frei: "
+        f"  Aufgehoben: {_counted(taken.kept, 'Sicherung', 'Sicherungen')} (--keep {args.keep}), "
+        "noch frei: "
         f"{size_text(free(args.to))}"
     )
     if taken.deleted:
@@ -113,32 +115,37 @@ def run_restore(args: argparse.Namespace) -> int:
     from hub.config import load_hub_config
     from hub.store.restore import restore_backup
 
-    url = args.to or load_hub_config(args.config).store.url
-    if url == load_hub_config(args.config).store.url:
-        hint = "die Zentrale starten (systemctl start tourkasse-hub)"
+    configured = load_hub_config(args.config).store.url
+    url = args.to or configured
+    if url == configured:
+        hint = (
+            "die Zentrale starten (systemctl start tourkasse-hub, oder tourkasse-hub-web und "
+            "die tourkasse-hub-ingest@…)"
+        )
     else:
         hint = f"in {args.config} [store] url auf {shown(url)} stellen und die Zentrale starten"
     restored = restore_backup(args.source, url)
     manifest = restored.manifest
     lines = [
-        f"Sicherung vom {manifest.taken_at} ({manifest.file}) nach {restored.target}:",
+        f"Sicherung vom {_when(manifest.taken_at)} ({manifest.file}) nach {restored.target}:",
         "Prüfung gegen die Prüfliste:",
     ]
     for truck, head in sorted(manifest.trucks.items()):
         lines.append(
-            f"  Wagen {truck}: {head['entries']} Einträge bis Nr. {head['last_seq']}, letzter "
-            f"Hash {str(head['last_hash'])[:16]}…"
+            f"  Wagen {truck}: {_counted(head['entries'], 'Eintrag', 'Einträge')} bis Nr. "
+            f"{head['last_seq']}, letzter Hash {str(head['last_hash'])[:16]}…"
         )
     if manifest.days:
         lines.append(
-            f"  Umsatz an {len(manifest.days)} Geschäftstagen ({min(manifest.days)} bis "
-            f"{max(manifest.days)}), zusammen {_euro(manifest.turnover)}"
+            f"  Umsatz an {_counted(len(manifest.days), 'Geschäftstag', 'Geschäftstagen')} "
+            f"({min(manifest.days)} bis {max(manifest.days)}), zusammen "
+            f"{_euro(manifest.turnover)}"
         )
     problems = restored.checked.problems
     if problems:
         lines += [f"  FEHLER: {problem}" for problem in problems]
         lines.append(
-            "Nicht zurückgespielt: das Ziel ist leer wie zuvor. Eine andere Sicherung nehmen."
+            "Nicht zurückgespielt: das Ziel ist unverändert leer. Eine andere Sicherung nehmen."
         )
         write("\n".join(lines) + "\n")
         return 1
@@ -147,17 +154,27 @@ def run_restore(args: argparse.Namespace) -> int:
         f"Eintrag an geprüft ({restored.checked.chains} Wagen), gleicher Umsatz je Tag und "
         "Wagen, gleich viele Zeilen je Tabelle: in Ordnung.",
         f"Jetzt {hint}.",
-        "Die Wagen haben in ihren Journalen alles, was sie seit der Sicherung verkauft haben: "
-        "unter `tourkasse hub problems` und in /api/metrics "
-        "(tourkasse_truck_unstored_entries) steht, was der Zentrale je Wagen noch fehlt; "
-        "siehe docs/operations.md, »Backing up the hub«.",
+        f"Was die Wagen nach der Sicherung ({_when(manifest.taken_at)}) gesendet haben, fehlt der "
+        "Zentrale jetzt; die Wagen haben es in ihren Journalen und senden es, wenn die "
+        "Zentrale die Lücke bemerkt (mit dem nächsten Eintrag des Wagens). Prüfen: je Wagen "
+        "tourkasse_truck_unstored_entries in /api/metrics muss auf 0 gehen (docs/operations.md, "
+        "»Backing up the hub«).",
     ]
     write("\n".join(lines) + "\n")
     return 0
 
 
+def _when(taken_at: str) -> str:
+    """2026-12-04T02:30:12+00:00 as 2026-12-04 02:30 UTC."""
+    return f"{taken_at[:10]} {taken_at[11:16]} UTC"
+
+
 def _seconds(seconds: float) -> str:
     return f"{seconds:.1f} s".replace(".", ",")
+
+
+def _counted(number: int, one: str, more: str) -> str:
+    return f"{_number(number)} {one if number == 1 else more}"
 
 
 def _number(number: int) -> str:

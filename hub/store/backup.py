@@ -84,7 +84,7 @@ def take_backup(url: str, folder: Path, *, keep: int, now: datetime | None = Non
                     raise BackupFailed(folders.said(OSError(errno.ENOSPC, ""), folder)) from exc
                 raise BackupFailed(str(exc)) from exc
             raise
-        deleted = folders.prune(folder, keep)
+        deleted = folders.prune(folder, keep, stem)
         kept = len(folders.backups(folder))
     return Taken(final, manifest_path, manifest, kept, deleted)
 

@@ -71,11 +71,8 @@ def locked(folder: Path) -> Iterator[None]:
 
 def new_stem(folder: Path, now: datetime) -> Stem:
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    taken = {stem for stem, _ in backups(folder)} | set(incomplete(folder))
-    number = 0
-    while Stem(stamp, number) in taken:  # two backups in one second
-        number += 1
-    return Stem(stamp, number)
+    same = [stem.number for stem in _stems(folder) if stem.stamp == stamp]
+    return Stem(stamp, max(same) + 1 if same else 0)  # two backups in one second
 
 
 def partial(folder: Path, name: str) -> Path:
@@ -128,14 +125,14 @@ def incomplete(folder: Path) -> list[Stem]:
     return sorted(stem for stem, suffixes in _stems(folder).items() if "json" not in suffixes)
 
 
-def prune(folder: Path, keep: int) -> list[str]:
-    """Delete all but the ``keep`` newest complete backups, and data files without manifest
-    older than the newest; returns the names deleted."""
-    complete = backups(folder)
+def prune(folder: Path, keep: int, new: Stem) -> list[str]:
+    """Delete all but the ``keep`` newest complete backups, the ``new`` one always kept (also
+    when the clock went back), and data files without manifest older than it; returns the
+    names deleted."""
+    others = [stem for stem, _ in backups(folder) if stem != new]
     deleted = []
-    doomed = [stem for stem, _ in complete[: max(0, len(complete) - keep)]]
-    if complete:
-        doomed += [stem for stem in incomplete(folder) if stem < complete[-1][0]]
+    doomed = others[: max(0, len(others) - (keep - 1))]
+    doomed += [stem for stem in incomplete(folder) if stem < new]
     for stem in sorted(doomed):
         for suffix in ("json", "sqlite.gz", "pgdump"):  # the manifest first: then incomplete
             path = folder / f"{stem.name}.{suffix}"

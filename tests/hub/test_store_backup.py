@@ -371,6 +371,14 @@ def test_the_newest_n_are_kept_and_leftovers_cleared(tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [
         ".tourkasse-backup.lock"
     ]
+    for suffix in ("sqlite.gz", "json"):  # from a clock that ran ahead
+        (folder / f"hub-20991231T000000Z.{suffix}").write_text("aus der Zukunft")
+    code, out, _ = run(
+        capsys, "backup", "--config", str(config), "--to", str(folder), "--keep", "1"
+    )
+    assert code == 0 and "Aufgehoben: 1 Sicherung (--keep 1)" in out
+    newest = Path(out.split()[1]).name
+    assert backup_files(folder) == sorted([newest, newest.split(".")[0] + ".json", "notizen.txt"])
     with pytest.raises(SystemExit):
         main(["backup", "--config", str(config), "--to", str(folder), "--keep", "0"])
     assert "mindestens 1" in capsys.readouterr().err
