@@ -23,7 +23,6 @@ from pathlib import Path
 
 from hub.store.dialect import StoreError
 
-LOCK = ".tourkasse-backup.lock"
 PARTIAL = ".partial"
 NAME = re.compile(r"hub-(\d{8}T\d{6}Z)(?:-(\d+))?\.(sqlite\.gz|pgdump|json)")
 MODE = 0o640  # password hashes and every sale are in it: the owner and its group only
@@ -52,13 +51,14 @@ def locked(folder: Path) -> Iterator[None]:
         )
     if not folder.is_dir():
         raise StoreError(f"{folder} ist kein Ordner")
-    try:
-        handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, MODE)
-    except OSError as exc:
+    if not os.access(folder, os.W_OK | os.X_OK):
         raise StoreError(
-            f"In den Ordner {folder} darf die Sicherung nicht schreiben ({exc.strerror}): "
-            "er muss dem Benutzer der Zentrale gehören (z. B. tourkasse)"
-        ) from exc
+            f"In den Ordner {folder} darf die Sicherung nicht schreiben: er muss dem Benutzer "
+            "der Zentrale gehören (z. B. tourkasse)"
+        )
+    # the folder itself is locked, not a file in it: a lock file made by root (a backup by
+    # hand) could not be opened by the nightly run as tourkasse
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -88,6 +88,9 @@ def clear_partials(folder: Path) -> None:
 def finish(path: Path, final: Path) -> None:
     """Make the complete file durable under its final name."""
     os.chmod(path, MODE)
+    owner = final.parent.stat()
+    if os.geteuid() == 0 and owner.st_uid != 0:  # by hand as root: as the nightly run's
+        os.chown(path, owner.st_uid, owner.st_gid)
     with path.open("rb") as file:
         os.fsync(file.fileno())
     os.rename(path, final)

@@ -11,6 +11,7 @@ in words, exit non-zero and change nothing. Retention keeps the newest N.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
@@ -299,6 +300,13 @@ def test_backups_that_cannot_be_taken_say_why_and_keep_the_older_ones(backed_up,
         assert (done.returncode, done.stdout) == (expected, ""), done.stderr
         assert said in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
+    running = os.open(folder, os.O_RDONLY)  # as a backup in progress holds it
+    try:
+        fcntl.flock(running, fcntl.LOCK_EX)
+        done = tourkasse("backup", "--config", str(config), "--to", str(folder))
+    finally:
+        os.close(running)
+    assert done.returncode == 2 and "läuft gerade eine andere Sicherung" in done.stderr
     assert backup_files(folder) == kept
     assert [p.name for p in folder.iterdir() if p.name.startswith(".hub-")] == []  # no partials
 
@@ -369,9 +377,7 @@ def test_the_newest_n_are_kept_and_leftovers_cleared(tmp_path, capsys):
     assert backup_files(folder) == sorted(
         [*names, *(f"{stem}.json" for stem in stems), "notizen.txt"]
     )
-    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [
-        ".tourkasse-backup.lock"
-    ]
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     for suffix in ("sqlite.gz", "json"):  # from a clock that ran ahead
         (folder / f"hub-20991231T000000Z.{suffix}").write_text("aus der Zukunft")
     code, out, _ = run(
