@@ -1,0 +1,261 @@
+"""Putting a truck's backup in place on a (replacement) Pi.
+
+Nothing that holds sales is ever overwritten: a journal already at the target is taken only
+when it is the beginning of the backup's journal (the same entries, fewer of them), and even
+then it is moved aside, not deleted — as is any TSE state or track found there. The backup is
+checked completely before anything is touched, and the journal is put in place last, so a
+restore cut short leaves either the old state or a journal with its TSE.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from truck.store import backup_folder
+from truck.store.backup_folder import (
+    JOURNAL_FILE,
+    STAMP,
+    TRACK_FILE,
+    TSE_DIR,
+    BackupError,
+    Manifest,
+)
+from truck.store.lock import TillBusy, TillLock
+
+SIDE_FILES = ("-wal", "-shm")
+ASIDE = ".vor-wiederherstellung-"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the configured truck keeps its data on this Pi."""
+
+    truck: str
+    journal: Path
+    tse: Path
+    track: Path
+
+
+@dataclass(frozen=True)
+class Restored:
+    folder: Path
+    manifest: Manifest
+    kept_before: int  # entries the target had already (a beginning of the backup's journal)
+    moved_aside: tuple[Path, ...]
+    already: bool = False  # the target had this journal already: nothing was touched
+
+
+def find_backup(source: Path, truck: str) -> Path:
+    """The backup to restore: ``source`` itself when it is one, else the newest of ``truck``
+    on the stick ``source`` (or in its folder ``source/tourkasse/<truck>``)."""
+    if not source.is_dir():
+        raise BackupError(f"Ordner {source} gibt es nicht – ist der USB-Stick eingesteckt?")
+    if (source / backup_folder.MANIFEST).exists() or STAMP.fullmatch(source.name):
+        return source
+    for truck_dir in (source / "tourkasse" / truck, source / truck, source):
+        found = backup_folder.backups_of(truck_dir)
+        if found:
+            return found[-1]
+    others = backup_folder.trucks_on(source)
+    if others:
+        raise BackupError(
+            f"Auf {source} gibt es keine Sicherung von Wagen {truck}, nur von: {', '.join(others)}"
+        )
+    raise BackupError(f"Auf {source} gibt es keine Tourkasse-Sicherung")
+
+
+def in_use(journal: Path) -> str | None:
+    """Who still has the journal open, in words; None when nobody does."""
+    if journal.exists():
+        try:
+            TillLock(journal).acquire().release()
+        except TillBusy:
+            return "Die Kasse läuft noch"
+    names = {str(journal.resolve()), *(str(journal.resolve()) + s for s in SIDE_FILES)}
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        if fd_dir.parent.name == str(os.getpid()):
+            continue
+        try:
+            for fd in fd_dir.iterdir():
+                if os.readlink(fd) in names:
+                    return (
+                        f"Ein anderes Programm (Prozess {fd_dir.parent.name}) hat das Journal offen"
+                    )
+        except OSError:
+            continue  # gone meanwhile, or another user's process (root sees all)
+    return None
+
+
+def restore(folder: Path, target: Target, *, owner: str = "tourkasse") -> Restored:
+    """Check the backup in ``folder`` and put it in place at ``target``; raises BackupError."""
+    manifest = backup_folder.check(folder)
+    if manifest.truck != target.truck:
+        raise BackupError(
+            f"Die Sicherung ist von Wagen {manifest.truck}, konfiguriert ist Wagen {target.truck}"
+            " – nichts geändert"
+        )
+    busy = in_use(target.journal)
+    if busy:
+        raise BackupError(
+            f"{busy} – erst beenden: sudo systemctl stop tourkasse-till tourkasse-agent"
+        )
+    ids = _owner_ids(owner)
+    kept = _existing_beginning(target.journal, folder / JOURNAL_FILE)
+    if kept and kept == manifest.entries:
+        # Putting the backup's TSE state over this one could set its counters back.
+        return Restored(folder, manifest, kept, (), already=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved: list[Path] = []
+    if (folder / TSE_DIR).is_dir():
+        moved += _put(folder / TSE_DIR, target.tse, manifest, TSE_DIR, ids, stamp)
+    if (folder / TRACK_FILE).is_file():
+        moved += _put(folder / TRACK_FILE, target.track, manifest, TRACK_FILE, ids, stamp)
+    moved += _put(folder / JOURNAL_FILE, target.journal, manifest, JOURNAL_FILE, ids, stamp)
+    _check_in_place(target.journal, manifest)
+    return Restored(folder, manifest, kept, tuple(moved))
+
+
+def _owner_ids(owner: str) -> tuple[int, int] | None:
+    """As root: the user the till and agent run as; otherwise files stay the caller's own."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(owner)
+    except KeyError:
+        raise BackupError(
+            f"Benutzer {owner} gibt es auf diesem Pi nicht – erst scripts/install-truck ausführen"
+        ) from None
+    return entry.pw_uid, entry.pw_gid
+
+
+def _existing_beginning(journal: Path, backup_journal: Path) -> int:
+    """How many entries the target's journal has; refuses unless they begin the backup's."""
+    if not journal.exists():
+        return 0
+    try:
+        here = _hashes(journal, writable_dir=True)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(
+            f"Auf diesem Pi liegt schon ein Journal ({journal}), das nicht lesbar ist ({exc}) – "
+            "nichts geändert; bitte die Disposition anrufen"
+        ) from exc
+    if not here:
+        return 0
+    there = _hashes(backup_journal)
+    if len(here) > len(there) or there[: len(here)] != here:
+        raise BackupError(
+            f"Auf diesem Pi liegt schon ein Journal mit {len(here)} Einträgen, die nicht der Anfang "
+            "der Sicherung sind – es würden Verkäufe überschrieben; nichts geändert"
+        )
+    return len(here)
+
+
+def _hashes(path: Path, *, writable_dir: bool = False) -> list[str]:
+    if writable_dir:
+        # Read-only but with the WAL: committed sales may still be only there.
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        owner = path.stat()
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    else:
+        conn = backup_folder.open_copy(path)
+    try:
+        try:
+            return [row[0] for row in conn.execute("SELECT hash FROM journal ORDER BY seq")]
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+    finally:
+        conn.close()
+        if writable_dir:
+            _give_back(path, owner.st_uid, owner.st_gid)
+
+
+def _give_back(journal: Path, uid: int, gid: int) -> None:
+    """Side files SQLite made while root read the journal belong to the journal's owner."""
+    if os.geteuid() != 0:
+        return
+    for suffix in SIDE_FILES:
+        side = journal.with_name(journal.name + suffix)
+        if side.exists():
+            os.chown(side, uid, gid)
+
+
+def _put(
+    source: Path,
+    destination: Path,
+    manifest: Manifest,
+    prefix: str,
+    ids: tuple[int, int] | None,
+    stamp: str,
+) -> list[Path]:
+    """Copy ``source`` next to ``destination``, then swap it in; what was there moves aside."""
+    parent = destination.parent
+    _make_dir(parent, ids)
+    staged = parent / f".{destination.name}.wiederherstellung"
+    _remove(staged)
+    try:
+        if source.is_dir():
+            shutil.copytree(source, staged)
+        else:
+            shutil.copyfile(source, staged)
+        for path in [staged, *(staged.rglob("*") if staged.is_dir() else ())]:
+            relative = path.relative_to(staged).as_posix()
+            name = prefix if relative == "." else f"{prefix}/{relative}"
+            mode = manifest.files.get(name, {}).get("mode", 0o640)
+            os.chmod(path, 0o700 if path.is_dir() else mode)
+            if ids is not None:
+                os.chown(path, *ids)
+            _fsync(path)
+    except OSError as exc:
+        _remove(staged)
+        raise BackupError(
+            f"{parent} lässt sich nicht beschreiben ({exc.strerror or exc}) – nichts geändert"
+        ) from exc
+    moved = []
+    for suffix in ("", *SIDE_FILES):
+        old = destination.with_name(destination.name + suffix)
+        if old.exists():
+            aside = old.with_name(f"{destination.name}{ASIDE}{stamp}{suffix}")
+            os.rename(old, aside)
+            moved.append(aside)
+    os.rename(staged, destination)
+    _fsync(parent)
+    return moved
+
+
+def _make_dir(path: Path, ids: tuple[int, int] | None) -> None:
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        os.chmod(made, 0o750)
+        if ids is not None:
+            os.chown(made, *ids)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # a folder on a file system that cannot sync one
+    finally:
+        os.close(descriptor)
+
+
+def _check_in_place(journal: Path, manifest: Manifest) -> None:
+    if backup_folder.sha256_of(journal) != manifest.files[JOURNAL_FILE]["sha256"]:
+        raise BackupError(f"Das zurückgespielte Journal {journal} weicht von der Sicherung ab")
