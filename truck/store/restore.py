@@ -72,9 +72,10 @@ def find_backup(source: Path, truck: str) -> Path:
 
 def in_use(journal: Path) -> str | None:
     """Who still has the journal open, in words; None when nobody does."""
-    if journal.exists():
+    lock = TillLock(journal)
+    if lock.path.exists():  # a till makes it; none there: no till has ever run here
         try:
-            TillLock(journal).acquire().release()
+            lock.acquire().release()
         except TillBusy:
             return "Die Kasse läuft noch"
     names = {str(journal.resolve()), *(str(journal.resolve()) + s for s in SIDE_FILES)}
@@ -111,12 +112,22 @@ def restore(folder: Path, target: Target, *, owner: str = "tourkasse") -> Restor
         # Putting the backup's TSE state over this one could set its counters back.
         return Restored(folder, manifest, kept, (), already=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    parts = [(TSE_DIR, target.tse), (TRACK_FILE, target.track), (JOURNAL_FILE, target.journal)]
+    parts = [(name, place) for name, place in parts if (folder / name).exists()]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, place in parts:
+            staged.append((_stage(folder / name, place, manifest, name, ids), place))
+    except OSError as exc:
+        for copy, _ in staged:
+            _remove(copy)
+        raise BackupError(
+            f"{exc.filename or target.journal.parent} lässt sich nicht beschreiben "
+            f"({exc.strerror or exc}) – nichts geändert"
+        ) from exc
     moved: list[Path] = []
-    if (folder / TSE_DIR).is_dir():
-        moved += _put(folder / TSE_DIR, target.tse, manifest, TSE_DIR, ids, stamp)
-    if (folder / TRACK_FILE).is_file():
-        moved += _put(folder / TRACK_FILE, target.track, manifest, TRACK_FILE, ids, stamp)
-    moved += _put(folder / JOURNAL_FILE, target.journal, manifest, JOURNAL_FILE, ids, stamp)
+    for copy, place in staged:  # the journal last
+        moved += _swap_in(copy, place, stamp)
     _check_in_place(target.journal, manifest)
     return Restored(folder, manifest, kept, tuple(moved))
 
@@ -157,8 +168,11 @@ def _existing_beginning(journal: Path, backup_journal: Path) -> int:
 
 
 def _hashes(path: Path, *, writable_dir: bool = False) -> list[str]:
+    wal = path.with_name(path.name + "-wal")
+    writable_dir = writable_dir and wal.exists()
     if writable_dir:
-        # Read-only but with the WAL: committed sales may still be only there.
+        # Read-only but with the WAL: committed sales may still be only there. Without a WAL
+        # the file alone is the journal, read without leaving anything beside it.
         uri = f"{path.resolve().as_uri()}?mode=ro"
         owner = path.stat()
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
@@ -187,37 +201,36 @@ def _give_back(journal: Path, uid: int, gid: int) -> None:
             os.chown(side, uid, gid)
 
 
-def _put(
+def _stage(
     source: Path,
     destination: Path,
     manifest: Manifest,
     prefix: str,
     ids: tuple[int, int] | None,
-    stamp: str,
-) -> list[Path]:
-    """Copy ``source`` next to ``destination``, then swap it in; what was there moves aside."""
+) -> Path:
+    """A checked copy of ``source`` beside ``destination``, with its owner and mode."""
     parent = destination.parent
     _make_dir(parent, ids)
     staged = parent / f".{destination.name}.wiederherstellung"
     _remove(staged)
-    try:
-        if source.is_dir():
-            shutil.copytree(source, staged)
-        else:
-            shutil.copyfile(source, staged)
-        for path in [staged, *(staged.rglob("*") if staged.is_dir() else ())]:
-            relative = path.relative_to(staged).as_posix()
-            name = prefix if relative == "." else f"{prefix}/{relative}"
-            mode = manifest.files.get(name, {}).get("mode", 0o640)
-            os.chmod(path, 0o700 if path.is_dir() else mode)
-            if ids is not None:
-                os.chown(path, *ids)
-            _fsync(path)
-    except OSError as exc:
-        _remove(staged)
-        raise BackupError(
-            f"{parent} lässt sich nicht beschreiben ({exc.strerror or exc}) – nichts geändert"
-        ) from exc
+    if source.is_dir():
+        shutil.copytree(source, staged)
+    else:
+        shutil.copyfile(source, staged)
+    for path in [staged, *(staged.rglob("*") if staged.is_dir() else ())]:
+        relative = path.relative_to(staged).as_posix()
+        name = prefix if relative == "." else f"{prefix}/{relative}"
+        if path.is_file() and backup_folder.sha256_of(path) != manifest.files[name]["sha256"]:
+            raise OSError(f"{name} kam nicht unverändert an")
+        os.chmod(path, 0o700 if path.is_dir() else manifest.files[name].get("mode", 0o640))
+        if ids is not None:
+            os.chown(path, *ids)
+        _fsync(path)
+    return staged
+
+
+def _swap_in(staged: Path, destination: Path, stamp: str) -> list[Path]:
+    """Rename the staged copy into place; what was there (with its WAL) moves aside."""
     moved = []
     for suffix in ("", *SIDE_FILES):
         old = destination.with_name(destination.name + suffix)
@@ -226,7 +239,7 @@ def _put(
             os.rename(old, aside)
             moved.append(aside)
     os.rename(staged, destination)
-    _fsync(parent)
+    _fsync(destination.parent)
     return moved
 
 
