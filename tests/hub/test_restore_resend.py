@@ -7,8 +7,6 @@ agent's real sync, the hub's real ingest; the backup and the restore by the comm
 
 from __future__ import annotations
 
-import pytest
-
 from hub.broker import LocalBroker
 from hub.cli import main
 from tests.support.fleet import IngestThread, SyncThread, sell, truck_config, truck_journal
@@ -16,14 +14,6 @@ from tests.support.hub_checks import assert_hub_has, committed
 from tests.support.waiting import eventually
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The agent ignores a resend request from before its acknowledged pointer "
-    "(truck/agent/sync.py, Sync._resend: `since <= self.acked` returns), so the hub, asking "
-    "'bitte ab Eintrag 41 neu senden (Lücke: erwartet Eintrag 41, bekommen ab 71)' after "
-    "each batch, never gets entries 41-70 back; it stays at 40, no fork. Fixed when the "
-    "agent rewinds to what the hub asks for.",
-)
 def test_after_restoring_an_older_backup_the_truck_fills_the_hub_again(tmp_path, capsys):
     hub_url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
     hub_config = tmp_path / "hub.toml"

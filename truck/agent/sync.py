@@ -238,7 +238,14 @@ class Sync:
 
     def _resend(self, message: Resend) -> None:
         since = message.since
-        if since <= self.acked or since - 1 >= self.sent:
+        if since <= self.acked:
+            # The hub has lost entries it had acknowledged (its store came back from a
+            # backup): its word counts, and the journal still holds every entry.
+            self.say(f"Zentrale hat das Journal nur bis Eintrag {since - 1}: sende ab dort erneut")
+            self.acked = self.sent = since - 1
+            self._last_progress = time.monotonic()
+            return
+        if since - 1 >= self.sent:
             return
         now = time.monotonic()
         rewound = self._rewound
