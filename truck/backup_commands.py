@@ -14,9 +14,13 @@ from pathlib import Path
 
 from truck.cli_support import Refused
 from truck.config import TruckConfig, load_truck_config
+from truck.restore_hub_check import HubNotReached, hub_committed
+from truck.store import backup_folder
 from truck.store.backup import KEEP, TruckFiles, make_backup
-from truck.store.backup_folder import BackupError, Manifest, entries_text
+from truck.store.backup_folder import BackupError, Manifest, entries_text, first_entry
 from truck.store.restore import Target, find_backup, restore
+
+HUB_TIMEOUT_S = 15
 
 
 def add_commands(sub, command, with_config) -> None:
@@ -55,6 +59,12 @@ def add_commands(sub, command, with_config) -> None:
         required=True,
         metavar="ORDNER",
         help="der USB-Stick (nimmt die neueste Sicherung dieses Wagens) oder ein Sicherungsordner",
+    )
+    back.add_argument(
+        "--without-hub",
+        action="store_true",
+        help="die Zentrale nicht fragen, wie weit sie das Journal hat (kein Netz; nur nach "
+        "Rücksprache mit der Disposition)",
     )
     back.add_argument(
         "--owner",
@@ -104,7 +114,11 @@ def run_restore(args: argparse.Namespace) -> int:
         track=config.paths.track,
     )
     try:
+        asked = ""
         folder = find_backup(args.source, config.truck.id)
+        checked = backup_folder.check(folder)
+        if checked.truck == config.truck.id:  # another truck's backup: restore says so
+            asked = _ask_hub(config, folder, checked, skip=args.without_hub)
         done = restore(folder, target, owner=args.owner)
     except BackupError as exc:
         raise Refused(f"NICHT zurückgespielt: {exc}") from exc
@@ -130,8 +144,36 @@ def run_restore(args: argparse.Namespace) -> int:
         for name, original in manifest.config_files.items():
             print(f"    {done.folder / name}  (war {original})")
     print()
+    if asked:
+        print(asked)
     print(_behind_hub_warning(manifest))
     return 0
+
+
+def _ask_hub(config: TruckConfig, folder: Path, manifest: Manifest, *, skip: bool) -> str:
+    """Refuse a backup behind the hub; what was found out, or plainly that it was not."""
+    if not config.hub.enabled or manifest.entries == 0:
+        return ""
+    if skip:
+        return "Zentrale nicht gefragt (--without-hub)."
+    try:
+        through = hub_committed(
+            config.truck.id, config.hub, first_entry(folder), timeout=HUB_TIMEOUT_S
+        )
+    except HubNotReached as exc:
+        return f"ACHTUNG: Zentrale nicht gefragt: {exc}."
+    if through > manifest.last_seq:
+        raise BackupError(
+            f"Die Zentrale hat von Wagen {manifest.truck} schon Einträge bis {through}, die "
+            f"Sicherung nur bis {manifest.last_seq}: der alte Pi hat nach der Sicherung noch "
+            "verkauft. Mit dieser Sicherung bekämen neue Bons Nummern, die die Zentrale schon "
+            "hat. Bitte die Disposition anrufen – die Zentrale hat alles bis "
+            f"Eintrag {through}; nichts geändert"
+        )
+    return (
+        f"Zentrale gefragt: sie hat Eintrag 1–{through}, die Sicherung "
+        f"{entries_text(manifest.entries, manifest.last_seq)} – der Agent sendet den Rest."
+    )
 
 
 def _behind_hub_warning(manifest: Manifest) -> str:

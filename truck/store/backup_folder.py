@@ -170,3 +170,12 @@ def entries_text(entries: int, last_seq: int) -> str:
     if entries == 0:
         return "Journal leer"
     return f"Eintrag 1–{last_seq}" if entries > 1 else "Eintrag 1"
+
+
+def first_entry(folder: Path) -> bytes:
+    """The canonical bytes of the backup's first journal entry."""
+    conn = open_copy(folder / JOURNAL_FILE)
+    try:
+        return bytes(conn.execute("SELECT data FROM journal ORDER BY seq LIMIT 1").fetchone()[0])
+    finally:
+        conn.close()

@@ -35,8 +35,13 @@ def backup(config: Path, stick: Path, *more: str) -> subprocess.CompletedProcess
     return tourkasse("backup", "--config", config, "--to", stick, *more)
 
 
-def restore(config: Path, source: Path) -> subprocess.CompletedProcess[str]:
-    return tourkasse("restore", "--config", config, "--from", source, *OWNER)
+def restore(
+    config: Path, source: Path, *, ask_hub: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Restore; the configs here name a hub that is not there, so it is not asked unless
+    told (the morning swap asks the real one)."""
+    more = () if ask_hub else ("--without-hub",)
+    return tourkasse("restore", "--config", config, "--from", source, *OWNER, *more)
 
 
 def backups(stick: Path, truck: str = "T01") -> list[Path]:
@@ -73,7 +78,7 @@ def test_a_backup_taken_while_the_till_sells_restores_to_a_till_that_sells_on(tm
             sys.executable,
             "-c",
             "import sys; from pathlib import Path; from tests.support.fleet import sell; "
-            "sell(Path(sys.argv[1]), 400, first_index=1)",
+            "sell(Path(sys.argv[1]), 5000, first_index=1)",
             str(config),
         ],
         cwd=REPO,
@@ -90,8 +95,8 @@ def test_a_backup_taken_while_the_till_sells_restores_to_a_till_that_sells_on(tm
             made.append(done.stdout)
         assert seller.poll() is None, "die Kasse war fertig, bevor gesichert war"
     finally:
+        seller.kill()  # as a power cut mid-sale
         seller.wait(timeout=120)
-    assert seller.returncode == 0
     final = truck_journal(config)
     taken = backups(stick)
     assert len(taken) == len(made) >= 1
