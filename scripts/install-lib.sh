@@ -279,7 +279,7 @@ tk_venv() {
   want="source=$(tk_source_hash "$src") extras=$extras python=$("$python" -c 'import sys; print(sys.version.split()[0])')"
   stamp="$target/.tourkasse-source"
   if [ -x "$target/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    tk_report unverändert "$venv (Tourkasse $("$target/bin/python" -c 'from importlib.metadata import version; print(version("tourkasse"))' 2>/dev/null || echo '?'), Quelle gleich)"
+    tk_report unverändert "$venv (Tourkasse $("$target/bin/python" -I -c 'from importlib.metadata import version; print(version("tourkasse"))' 2>/dev/null || echo '?'), Quelle gleich)"
     return 0
   fi
   local state=aktualisiert
@@ -307,7 +307,7 @@ tk_venv() {
   rm -rf "$build" "$log"
   printf '%s\n' "$want" >"$stamp"
   TK_VENV_CHANGED=1
-  tk_report "$state" "$venv (Tourkasse $("$target/bin/python" -c 'from importlib.metadata import version; print(version("tourkasse"))'))"
+  tk_report "$state" "$venv (Tourkasse $("$target/bin/python" -I -c 'from importlib.metadata import version; print(version("tourkasse"))'))"
 }
 
 # --- systemd -------------------------------------------------------------------------------
