@@ -201,6 +201,28 @@ def test_wrong_usage_is_said_in_german_with_exit_code_2(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_without_root_it_says_how_to_start_it() -> None:
+    # as the user nobody, on a machine without sudo (as this one): a clear word before any step
+    if shutil.which("sudo"):
+        pytest.skip("sudo is installed here: the script would ask for a password")
+    run = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            str(SCRIPT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ENV,
+    )
+    assert run.returncode == 1
+    assert "braucht Administratorrechte" in run.stderr and "sudo" in run.stderr
+    assert "==>" not in run.stdout
+
+
 # --- an update ------------------------------------------------------------------------------
 
 
