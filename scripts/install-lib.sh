@@ -30,7 +30,7 @@ tk_report() {
   # padded by characters, not bytes (ä, ü)
   printf '    %s%*s %s\n' "$label" $((14 - ${#label})) '' "$*"
   case "$state" in
-    unverändert | vorhanden | übersprungen) TK_UNCHANGED=$((TK_UNCHANGED + 1)) ;;
+    unverändert | vorhanden | übersprungen | geprüft) TK_UNCHANGED=$((TK_UNCHANGED + 1)) ;;
     *) TK_CHANGES=$((TK_CHANGES + 1)) ;;
   esac
 }

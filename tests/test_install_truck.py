@@ -183,7 +183,9 @@ def test_a_second_run_changes_nothing(truck: tuple[Path, str]) -> None:
     assert changes(before, snapshot(prefix)) == []
     assert "Nichts geändert" in second.stdout
     reported = re.findall(r"^ {4}(\S+):", second.stdout, flags=re.MULTILINE)
-    assert set(reported) <= {"unverändert", "vorhanden", "übersprungen", "Hinweis"}, second.stdout
+    assert set(reported) <= {"unverändert", "vorhanden", "übersprungen", "geprüft", "Hinweis"}, (
+        second.stdout
+    )
 
 
 def test_wrong_usage_is_said_in_german_with_exit_code_2(tmp_path: Path) -> None:
@@ -292,3 +294,18 @@ def test_an_update_replaces_tourkasse_and_keeps_the_journal_and_the_config(
     assert changes(config_before, snapshot(prefix / "etc/tourkasse")) == []
     verify_journal = tourkasse(prefix, "truck", "journal", "verify", *c)
     assert verify_journal.returncode == 0, verify_journal.stdout + verify_journal.stderr
+
+
+def test_a_config_with_a_mistake_is_named_and_nothing_is_restarted(truck: tuple[Path, str]) -> None:
+    prefix, _ = truck
+    config = prefix / CONFIG
+    mine = config.read_text()
+    config.write_text(mine.replace("[hub]\n", "[hub]\nhots = 1\n"))
+    try:
+        run = install(prefix)
+    finally:
+        config.write_text(mine)
+    assert run.returncode == 1
+    assert "hub.hots: unbekannter Schlüssel" in run.stdout
+    assert "übersprungen:  Dienste neu starten (die Einstellungen passen nicht)" in run.stdout
+    assert "bis dahin wird nichts neu gestartet" in run.stdout
