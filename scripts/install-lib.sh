@@ -103,10 +103,13 @@ tk_debs() {
     TK_APT_UPDATED=1
   fi
   echo "    apt-get install ${missing[*]} …"
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/tourkasse-apt.log 2>&1; then
-    tail -20 /tmp/tourkasse-apt.log >&2
-    tk_fail "Die Pakete ${missing[*]} ließen sich nicht installieren (ganzes Protokoll: /tmp/tourkasse-apt.log)."
+  local log
+  log="$(mktemp /tmp/tourkasse-apt-XXXXXX.log)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+    tail -20 "$log" >&2
+    tk_fail "Die Pakete ${missing[*]} ließen sich nicht installieren (ganzes Protokoll: $log)."
   fi
+  rm -f "$log"
   for pkg in "${missing[@]}"; do tk_report installiert "Paket $pkg"; done
 }
 
@@ -126,8 +129,8 @@ tk_sysusers() {
   local passwd group said
   passwd="$(tk_path /etc/passwd)"
   group="$(tk_path /etc/group)"
-  local before_p before_g
-  before_p="$(stat -c %Y:%s "$passwd" "$group" 2>/dev/null || true)"
+  local before after
+  before="$(stat -c %Y:%s "$passwd" "$group" 2>/dev/null || true)"
   mkdir -p "$(tk_path /etc)"
   if tk_in_prefix; then
     said="$(systemd-sysusers --root="$TK_ROOT" "$(tk_path "/usr/lib/sysusers.d/$name.conf")" 2>&1)" ||
@@ -135,10 +138,10 @@ tk_sysusers() {
   else
     said="$(systemd-sysusers "/usr/lib/sysusers.d/$name.conf" 2>&1)" || tk_fail "systemd-sysusers: $said"
   fi
-  before_g="$(stat -c %Y:%s "$passwd" "$group" 2>/dev/null || true)"
+  after="$(stat -c %Y:%s "$passwd" "$group" 2>/dev/null || true)"
   for user in $(awk '$1 == "u" { print $2 }' "$conf"); do
     tk_uid_gid "$user" >/dev/null || tk_fail "systemd-sysusers hat den Benutzer $user nicht angelegt."
-    if [ "$before_p" = "$before_g" ]; then
+    if [ "$before" = "$after" ]; then
       tk_report vorhanden "Systembenutzer $user ($(tk_uid_gid "$user"))"
     else
       tk_report angelegt "Systembenutzer $user ($(tk_uid_gid "$user"))"
