@@ -24,6 +24,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -98,9 +99,11 @@ def second_run(hub: tuple[Path, str]) -> tuple[list[str], subprocess.CompletedPr
     return changes(before, snapshot(prefix)), second
 
 
-def tourkasse(prefix: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def tourkasse(prefix: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The installed venv's tourkasse command."""
     return subprocess.run(
         [str(prefix / VENV / "bin/tourkasse"), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -398,6 +401,54 @@ def nginx_conf(prefix: Path, work: Path, https: int, http: int, web: int) -> Pat
     return conf
 
 
+PASSWORD = "Tafel-am-Markt-7"
+
+
+def cookie(answer: http.client.HTTPResponse, name: str) -> str:
+    """The cookie ``name`` the answer sets; it must be Secure (hub.toml: secure_cookies)."""
+    for header in answer.headers.get_all("Set-Cookie") or []:
+        if header.startswith(f"{name}="):
+            assert "; secure" in header.lower(), header
+            return header.split(";", 1)[0]
+    raise AssertionError(f"kein Cookie {name}: {answer.headers}")
+
+
+def log_in_and_get(host: str, port: int, context: ssl.SSLContext, path: str) -> str:
+    """Log in as anna through the login form, then the page at ``path``."""
+    connection = http.client.HTTPSConnection(host, port, context=context, timeout=10)
+    try:
+        connection.request("GET", "/login")
+        answer = connection.getresponse()
+        form = answer.read().decode()
+        assert answer.status == 200, form
+        login_cookie = cookie(answer, "tourkasse_login")
+        token = re.search(r'name="login_token" value="([^"]+)"', form)
+        assert token, form
+        body = urlencode(
+            {"name": "anna", "password": PASSWORD, "login_token": token.group(1), "next": path}
+        )
+        connection.request(
+            "POST",
+            "/login",
+            body=body,
+            headers={
+                "Cookie": login_cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        answer = connection.getresponse()
+        said = answer.read().decode()
+        assert answer.status == 303, said
+        session = cookie(answer, "tourkasse_session")
+        connection.request("GET", path, headers={"Cookie": session})
+        answer = connection.getresponse()
+        page = answer.read().decode()
+        assert answer.status == 200, page
+        return page
+    finally:
+        connection.close()
+
+
 def test_nginx_serves_the_installed_web_over_https(
     hub: tuple[Path, str],
     broker: tuple[Started, Path, int, int],
@@ -423,6 +474,13 @@ def test_nginx_serves_the_installed_web_over_https(
         assert old in text, old
         text = text.replace(old, new)
     (tmp_path / "hub.toml").write_text(text)
+    added = tourkasse(
+        prefix,
+        *("hub", "user", "add", "anna", "--role", "operator", "--password-stdin"),
+        *("--config", str(tmp_path / "hub.toml")),
+        stdin=f"{PASSWORD}\n",
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
     web_process = Started(
         [
             str(prefix / VENV / "bin/tourkasse"),
@@ -447,6 +505,11 @@ def test_nginx_serves_the_installed_web_over_https(
         assert b'"ok"' in body
         assert answer.getheader("Strict-Transport-Security") == "max-age=31536000"
         secure.close()
+
+        # the web takes the scheme from nginx's X-Forwarded-Proto: a stop's board link is https
+        page = log_in_and_get(HOSTNAME, https_port, context, "/arrivals")
+        assert 'href="https://localhost/tafel/' in page
+        assert 'href="http://' not in page
 
         plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
         plain.request("GET", "/healthz", headers={"Host": HOSTNAME})
