@@ -51,9 +51,11 @@ ENV = {**os.environ, "LANG": "C.UTF-8"}
 WAIT = 15.0  # seconds: the longest a broker, nginx or the web may take to listen here
 
 
-def install(prefix: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def install(prefix: Path, *args: str, ingest: str = "2") -> subprocess.CompletedProcess[str]:
+    """The script into prefix for HOSTNAME; ``ingest=""``: one hub process."""
+    split = ["--ingest", ingest] if ingest else []
     return subprocess.run(
-        [str(SCRIPT), "--root", str(prefix), "--hostname", HOSTNAME, "--ingest", "2", *args],
+        [str(SCRIPT), "--root", str(prefix), "--hostname", HOSTNAME, *split, *args],
         capture_output=True,
         text=True,
         timeout=600,
@@ -562,3 +564,25 @@ def test_a_users_edit_to_hub_toml_survives_a_run_and_reaches_the_ingest_configs(
         ingest = load_hub_config(prefix / f"etc/tourkasse/hub-ingest-{i}.toml")
         assert ingest.web.offline_alert_minutes == 25
         assert ingest.mqtt.client_id == f"tourkasse-hub-ingest-{i}"
+
+
+def test_fewer_ingest_processes_or_one_hub_process_switch_the_others_off(
+    hub: tuple[Path, str], second_run: object
+) -> None:
+    prefix, _ = hub
+    wants = prefix / "etc/systemd/system/multi-user.target.wants"
+
+    def enabled() -> list[str]:
+        return sorted(link.name for link in wants.glob("tourkasse-hub*"))
+
+    fewer = install(prefix, ingest="1")
+    assert fewer.returncode == 0, fewer.stdout + fewer.stderr
+    assert enabled() == ["tourkasse-hub-ingest@1.service", "tourkasse-hub-web.service"]
+    assert "ausgeschaltet: tourkasse-hub-ingest@2.service" in fewer.stdout
+
+    # one process for both: no ingest instance may start beside it at boot (they conflict)
+    one = install(prefix, ingest="")
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert enabled() == ["tourkasse-hub.service"]
+    again = install(prefix, ingest="")
+    assert "Nichts geändert" in again.stdout, again.stdout
