@@ -51,11 +51,13 @@ ENV = {**os.environ, "LANG": "C.UTF-8"}
 WAIT = 15.0  # seconds: the longest a broker, nginx or the web may take to listen here
 
 
-def install(prefix: Path, *args: str, ingest: str = "2") -> subprocess.CompletedProcess[str]:
-    """The script into prefix for HOSTNAME; ``ingest=""``: one hub process."""
+def install(
+    prefix: Path, *args: str, ingest: str = "2", hostname: str = HOSTNAME
+) -> subprocess.CompletedProcess[str]:
+    """The script into prefix; ``ingest=""``: one hub process."""
     split = ["--ingest", ingest] if ingest else []
     return subprocess.run(
-        [str(SCRIPT), "--root", str(prefix), "--hostname", HOSTNAME, *split, *args],
+        [str(SCRIPT), "--root", str(prefix), "--hostname", hostname, *split, *args],
         capture_output=True,
         text=True,
         timeout=600,
@@ -586,3 +588,18 @@ def test_fewer_ingest_processes_or_one_hub_process_switch_the_others_off(
     assert enabled() == ["tourkasse-hub.service"]
     again = install(prefix, ingest="")
     assert "Nichts geändert" in again.stdout, again.stdout
+
+
+def test_another_hostname_keeps_the_certificate_and_says_it_does_not_fit(
+    hub: tuple[Path, str], second_run: object
+) -> None:
+    prefix, _ = hub
+    certificate = (prefix / CERTS / "tourkasse.crt").read_bytes()
+    other = install(prefix, hostname="hub.example.org")
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert (prefix / CERTS / "tourkasse.crt").read_bytes() == certificate
+    assert "Hinweis: /etc/mosquitto/certs/tourkasse.crt gilt nicht für hub.example.org" in (
+        other.stdout
+    )
+    same = install(prefix)
+    assert "gilt nicht" not in same.stdout
