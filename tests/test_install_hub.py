@@ -14,7 +14,6 @@ user of hub.toml logs in on the hub's listener, and the web answers through ngin
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shutil
@@ -24,8 +23,8 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
+import httpx
 import pytest
 
 from hub.broker import free_port
@@ -33,6 +32,7 @@ from hub.broker_users import check_password
 from hub.config import load_hub_config
 from tests.support.secured_broker import Peer
 from tests.support.waiting import eventually
+from tests.support.web import PASSWORD, log_in
 from tests.test_install_truck import changes, snapshot
 from tests.test_systemd_units import REPO, SYSTEM_UNITS, parse_unit, real_program, verify
 
@@ -56,12 +56,12 @@ def install(
 ) -> subprocess.CompletedProcess[str]:
     """The script into prefix; ``ingest=""``: one hub process."""
     split = ["--ingest", ingest] if ingest else []
+    return run(str(SCRIPT), "--root", str(prefix), "--hostname", hostname, *split, *args)
+
+
+def run(*command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(SCRIPT), "--root", str(prefix), "--hostname", hostname, *split, *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=ENV,
+        command, input=stdin, capture_output=True, text=True, timeout=600, env=ENV
     )
 
 
@@ -105,14 +105,7 @@ def second_run(hub: tuple[Path, str]) -> tuple[list[str], subprocess.CompletedPr
 
 def tourkasse(prefix: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The installed venv's tourkasse command."""
-    return subprocess.run(
-        [str(prefix / VENV / "bin/tourkasse"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=ENV,
-    )
+    return run(str(prefix / VENV / "bin/tourkasse"), *args, stdin=stdin)
 
 
 def group_id(prefix: Path, name: str) -> int:
@@ -168,7 +161,9 @@ class Started:
 # --- the second run (first: nothing below may change the prefix before it) -----------------
 
 
-def test_a_second_run_changes_nothing(second_run: tuple[list[str], subprocess.CompletedProcess]):
+def test_a_second_run_changes_nothing(
+    second_run: tuple[list[str], subprocess.CompletedProcess[str]],
+) -> None:
     changed, second = second_run
     assert second.returncode == 0, second.stdout + second.stderr
     assert changed == []
@@ -195,12 +190,8 @@ def test_hub_toml_has_secure_cookies_the_store_and_the_brokers_hub_user(
     lines = passwd.read_text().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hub:")
     assert check_password(config.mqtt.password, lines[0].split(":", 1)[1])
-    info = passwd.stat()
-    assert (info.st_mode & 0o7777, info.st_uid, info.st_gid) == (
-        0o640,
-        0,
-        group_id(prefix, "mosquitto"),
-    )
+    info, mosquitto = passwd.stat(), group_id(prefix, "mosquitto")
+    assert (info.st_mode & 0o7777, info.st_uid, info.st_gid) == (0o640, 0, mosquitto)
     toml = (prefix / CONFIG).stat()
     assert (toml.st_mode & 0o7777, toml.st_gid) == (0o640, group_id(prefix, "tourkasse"))
     assert "angelegt:      Broker-Benutzer hub" in said
@@ -212,10 +203,8 @@ def test_each_ingest_process_has_its_own_client_id_in_one_share_group(
     prefix, _ = hub
     main = load_hub_config(prefix / CONFIG)
     ingests = [load_hub_config(prefix / f"etc/tourkasse/hub-ingest-{i}.toml") for i in (1, 2)]
-    assert [c.mqtt.client_id for c in ingests] == [
-        "tourkasse-hub-ingest-1",
-        "tourkasse-hub-ingest-2",
-    ]
+    ids = [c.mqtt.client_id for c in ingests]
+    assert ids == ["tourkasse-hub-ingest-1", "tourkasse-hub-ingest-2"]
     assert main.mqtt.client_id not in {c.mqtt.client_id for c in ingests}
     assert {c.mqtt.share_group for c in ingests} == {"ingest"}
     assert {c.mqtt.password for c in ingests} == {main.mqtt.password}
@@ -228,28 +217,10 @@ def test_the_broker_certificate_names_the_host_and_verifies_against_the_installe
 ) -> None:
     prefix, _ = hub
     certs = prefix / CERTS
-    verified = subprocess.run(
-        ["openssl", "verify", "-CAfile", str(certs / "ca.crt"), str(certs / "tourkasse.crt")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    crt, ca_crt = str(certs / "tourkasse.crt"), str(certs / "ca.crt")
+    verified = run("openssl", "verify", "-CAfile", ca_crt, crt)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    text = subprocess.run(
-        [
-            "openssl",
-            "x509",
-            "-noout",
-            "-ext",
-            "subjectAltName",
-            "-in",
-            str(certs / "tourkasse.crt"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    ).stdout
+    text = run("openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", crt).stdout
     assert f"DNS:{HOSTNAME}" in text
     key = (certs / "tourkasse.key").stat()
     assert (key.st_mode & 0o7777, key.st_gid) == (0o640, group_id(prefix, "mosquitto"))
@@ -318,15 +289,10 @@ def truck_publish(
     port: int, ca: Path, truck: str, password: str, topic: str, payload: str
 ) -> subprocess.CompletedProcess[str]:
     """A truck's message with the real mosquitto_pub: TLS to host "localhost", QoS 1."""
-    return subprocess.run(
-        [
-            *("mosquitto_pub", "-h", HOSTNAME, "-p", str(port), "--cafile", str(ca)),
-            *("-V", "mqttv5", "-u", truck, "-P", password, "-i", truck),
-            *("-q", "1", "-t", topic, "-m", payload),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
+    return run(
+        *("mosquitto_pub", "-h", HOSTNAME, "-p", str(port), "--cafile", str(ca)),
+        *("-V", "mqttv5", "-u", truck, "-P", password, "-i", truck),
+        *("-q", "1", "-t", topic, "-m", payload),
     )
 
 
@@ -335,15 +301,8 @@ def test_a_truck_added_with_the_installed_venv_logs_in_over_tls_and_reaches_the_
 ) -> None:
     prefix, _ = hub
     started, copy, tls_port, hub_port = broker
-    added = tourkasse(
-        prefix,
-        "hub",
-        "truck",
-        "add",
-        "T07",
-        "--password-file",
-        str(copy / "tourkasse/trucks.passwd"),
-    )
+    passwd = str(copy / "tourkasse/trucks.passwd")
+    added = tourkasse(prefix, "hub", "truck", "add", "T07", "--password-file", passwd)
     assert added.returncode == 0, added.stdout + added.stderr
     password = re.search(r'^password = "(.+)"$', added.stdout, flags=re.MULTILINE)
     assert password, added.stdout
@@ -405,54 +364,6 @@ def nginx_conf(prefix: Path, work: Path, https: int, http: int, web: int) -> Pat
     return conf
 
 
-PASSWORD = "Tafel-am-Markt-7"
-
-
-def cookie(answer: http.client.HTTPResponse, name: str) -> str:
-    """The cookie ``name`` the answer sets; it must be Secure (hub.toml: secure_cookies)."""
-    for header in answer.headers.get_all("Set-Cookie") or []:
-        if header.startswith(f"{name}="):
-            assert "; secure" in header.lower(), header
-            return header.split(";", 1)[0]
-    raise AssertionError(f"kein Cookie {name}: {answer.headers}")
-
-
-def log_in_and_get(host: str, port: int, context: ssl.SSLContext, path: str) -> str:
-    """Log in as anna through the login form, then the page at ``path``."""
-    connection = http.client.HTTPSConnection(host, port, context=context, timeout=10)
-    try:
-        connection.request("GET", "/login")
-        answer = connection.getresponse()
-        form = answer.read().decode()
-        assert answer.status == 200, form
-        login_cookie = cookie(answer, "tourkasse_login")
-        token = re.search(r'name="login_token" value="([^"]+)"', form)
-        assert token, form
-        body = urlencode(
-            {"name": "anna", "password": PASSWORD, "login_token": token.group(1), "next": path}
-        )
-        connection.request(
-            "POST",
-            "/login",
-            body=body,
-            headers={
-                "Cookie": login_cookie,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        answer = connection.getresponse()
-        said = answer.read().decode()
-        assert answer.status == 303, said
-        session = cookie(answer, "tourkasse_session")
-        connection.request("GET", path, headers={"Cookie": session})
-        answer = connection.getresponse()
-        page = answer.read().decode()
-        assert answer.status == 200, page
-        return page
-    finally:
-        connection.close()
-
-
 def test_nginx_serves_the_installed_web_over_https(
     hub: tuple[Path, str],
     broker: tuple[Started, Path, int, int],
@@ -462,9 +373,7 @@ def test_nginx_serves_the_installed_web_over_https(
     _, _, _, hub_port = broker
     https_port, http_port, web = free_port(), free_port(), free_port()
     conf = nginx_conf(prefix, tmp_path, https_port, http_port, web)
-    checked = subprocess.run(
-        ["nginx", "-t", "-c", str(conf)], capture_output=True, text=True, timeout=30
-    )
+    checked = run("nginx", "-t", "-c", str(conf))
     assert checked.returncode == 0, checked.stderr
 
     # the installed hub.toml, only with what a test cannot share: ports, the store, the tours
@@ -485,14 +394,9 @@ def test_nginx_serves_the_installed_web_over_https(
         stdin=f"{PASSWORD}\n",
     )
     assert added.returncode == 0, added.stdout + added.stderr
+    web_command = [str(prefix / VENV / "bin/tourkasse"), "hub", "web"]
     web_process = Started(
-        [
-            str(prefix / VENV / "bin/tourkasse"),
-            "hub",
-            "web",
-            "--config",
-            str(tmp_path / "hub.toml"),
-        ],
+        [*web_command, "--config", str(tmp_path / "hub.toml")],
         [web],
         tmp_path / "web.log",
     )
@@ -501,27 +405,23 @@ def test_nginx_serves_the_installed_web_over_https(
         web_process.start()
         nginx.start()
         context = ssl.create_default_context(cafile=str(prefix / CERTS / "ca.crt"))
-        secure = http.client.HTTPSConnection(HOSTNAME, https_port, context=context, timeout=10)
-        secure.request("GET", "/healthz")
-        answer = secure.getresponse()
-        body = answer.read()
-        assert answer.status == 200, body
-        assert b'"ok"' in body
-        assert answer.getheader("Strict-Transport-Security") == "max-age=31536000"
-        secure.close()
-
-        # the web takes the scheme from nginx's X-Forwarded-Proto: a stop's board link is https
-        page = log_in_and_get(HOSTNAME, https_port, context, "/arrivals")
-        assert 'href="https://localhost/tafel/' in page
-        assert 'href="http://' not in page
-
-        plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
-        plain.request("GET", "/healthz", headers={"Host": HOSTNAME})
-        moved = plain.getresponse()
-        moved.read()
-        assert moved.status == 301
-        assert moved.getheader("Location") == f"https://{HOSTNAME}/healthz"
-        plain.close()
+        base = f"https://{HOSTNAME}:{https_port}"
+        with httpx.Client(base_url=base, verify=context, timeout=10) as browser:
+            health = browser.get("/healthz")
+            assert (health.status_code, health.json()) == (200, {"status": "ok"})
+            assert health.headers["strict-transport-security"] == "max-age=31536000"
+            logged_in = log_in(browser, "anna", next="/arrivals")
+            assert logged_in.status_code == 303, logged_in.text
+            assert [c.secure for c in browser.cookies.jar] == [True]  # secure_cookies
+            # the web takes the scheme from nginx's X-Forwarded-Proto: board links are https
+            page = browser.get("/arrivals")
+            assert page.status_code == 200, page.text
+            assert 'href="https://localhost/tafel/' in page.text
+            assert 'href="http://' not in page.text
+        with httpx.Client(base_url=f"http://127.0.0.1:{http_port}", timeout=10) as plain:
+            moved = plain.get("/healthz", headers={"Host": HOSTNAME})
+        assert moved.status_code == 301
+        assert moved.headers["location"] == f"https://{HOSTNAME}/healthz"
     finally:
         nginx.stop()
         web_process.stop()
@@ -535,16 +435,10 @@ def test_wrong_usage_is_said_in_german_with_exit_code_2(tmp_path: Path) -> None:
         (["--ingest", "0"], "--ingest braucht eine Zahl von 1 bis 9"),
         (["--hostname", "a b"], "--hostname a b: kein gültiger Rechnername"),
     ):
-        run = subprocess.run(
-            [str(SCRIPT), "--root", str(tmp_path), *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=ENV,
-        )
-        assert run.returncode == 2, run.stdout + run.stderr
-        assert message in run.stderr and "Aufruf:" in run.stderr
-        assert "Traceback" not in run.stderr
+        wrong = run(str(SCRIPT), "--root", str(tmp_path), *args)
+        assert wrong.returncode == 2, wrong.stdout + wrong.stderr
+        assert message in wrong.stderr and "Aufruf:" in wrong.stderr
+        assert "Traceback" not in wrong.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -558,9 +452,9 @@ def test_a_users_edit_to_hub_toml_survives_a_run_and_reaches_the_ingest_configs(
     config = prefix / CONFIG
     mine = config.read_text().replace("offline_alert_minutes = 15", "offline_alert_minutes = 25")
     config.write_text(mine)
-    run = install(prefix)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "vorhanden:     /etc/tourkasse/hub.toml (eigene Einstellungen" in run.stdout
+    again = install(prefix)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "vorhanden:     /etc/tourkasse/hub.toml (eigene Einstellungen" in again.stdout
     assert config.read_text() == mine
     for i in (1, 2):
         ingest = load_hub_config(prefix / f"etc/tourkasse/hub-ingest-{i}.toml")
