@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hub.store.dialect import StoreError
+from tourkasse.durable import fsync_path
 
 PARTIAL = ".partial"
 NAME = re.compile(r"hub-(\d{8}T\d{6}Z)(?:-(\d+))?\.(sqlite\.gz|pgdump|json)")
@@ -94,15 +95,7 @@ def finish(path: Path, final: Path) -> None:
     with path.open("rb") as file:
         os.fsync(file.fileno())
     os.rename(path, final)
-    sync_folder(final.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+    fsync_path(final.parent)
 
 
 def _stems(folder: Path) -> dict[Stem, set[str]]:
@@ -143,7 +136,7 @@ def prune(folder: Path, keep: int, new: Stem) -> list[str]:
                 path.unlink()
                 deleted.append(path.name)
     if deleted:
-        sync_folder(folder)
+        fsync_path(folder)
     return deleted
 
 

@@ -29,6 +29,7 @@ from hub.store.backup_manifest import CHUNK, Checked, Manifest, check_file, chec
 from hub.store.dialect import SQLITE_PREFIX, Database, PostgresDatabase, StoreError, connect
 from hub.store.moving import TABLES, _shown, target_contents
 from hub.store.schema import MIGRATIONS
+from tourkasse.durable import fsync_path
 
 SUFFIXES = (".sqlite.gz", ".pgdump", ".json")
 
@@ -140,7 +141,7 @@ def _into_sqlite(data: Path, target: Path, manifest: Manifest) -> Checked:
             os.fsync(file.fileno())
         _remove_with_wal(target)  # an empty store (checked above), or none
         os.rename(work, target)
-        folders.sync_folder(target.parent)
+        fsync_path(target.parent)
         _owned_like_folder(target)
         return checked
     finally:

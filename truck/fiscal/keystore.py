@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from tourkasse.durable import fsync_path
 from truck.fiscal.signing import algorithm_for_curve
 
 
@@ -40,7 +41,7 @@ def create_key(path: Path, curve_name: str) -> None:
             os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    _fsync_directory(path.parent)
+    fsync_path(path.parent)
 
 
 def load_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -49,12 +50,3 @@ def load_key(path: Path) -> ec.EllipticCurvePrivateKey:
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValueError(f"{path} holds no elliptic-curve key")
     return key
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the new directory entry itself survive a power cut, not only the file's bytes.
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from tourkasse.durable import fsync_path
 from truck.store import backup_folder
 from truck.store.backup_folder import (
     CONFIG_DIR,
@@ -88,7 +89,7 @@ def make_backup(
         final = _free_name(truck_dir, f"{now:%Y%m%dT%H%M%SZ}")
         os.rename(unfinished, final)
         unfinished = None
-        _fsync_dir(truck_dir)
+        fsync_path(truck_dir)
     except OSError as exc:
         raise BackupError(_stick_problem(stick, exc)) from exc
     except sqlite3.Error as exc:
@@ -218,26 +219,8 @@ def _keep_newest(truck_dir: Path, keep: int, made: Path) -> tuple[Path, ...]:
 
 def _fsync_tree(folder: Path) -> None:
     for path in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):
-        if path.is_file():
-            descriptor = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-        else:
-            _fsync_dir(path)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:  # some file systems (vfat) cannot sync a folder
-            raise
-    finally:
-        os.close(descriptor)
+        fsync_path(path)
+    fsync_path(folder)
 
 
 def _stick_problem(stick: Path, exc: OSError) -> str:

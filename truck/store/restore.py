@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tourkasse.durable import fsync_path
 from truck.store import backup_folder
 from truck.store.backup_folder import (
     JOURNAL_FILE,
@@ -225,7 +226,7 @@ def _stage(
         os.chmod(path, 0o700 if path.is_dir() else manifest.files[name].get("mode", 0o640))
         if ids is not None:
             os.chown(path, *ids)
-        _fsync(path)
+        fsync_path(path)
     return staged
 
 
@@ -239,7 +240,7 @@ def _swap_in(staged: Path, destination: Path, stamp: str) -> list[Path]:
             os.rename(old, aside)
             moved.append(aside)
     os.rename(staged, destination)
-    _fsync(destination.parent)
+    fsync_path(destination.parent)
     return moved
 
 
@@ -257,16 +258,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # a folder on a file system that cannot sync one
-    finally:
-        os.close(descriptor)
 
 
 def _check_in_place(journal: Path, manifest: Manifest) -> None:
