@@ -245,6 +245,20 @@ tk_dir() {
   tk_report angelegt "$dir (Rechte $mode${owner:+, $owner})"
 }
 
+# tk_link LINK TARGET: LINK (a path on the target) is a symbolic link to TARGET.
+tk_link() {
+  local link="$1" target="$2" path
+  path="$(tk_path "$link")"
+  if [ -L "$path" ] && [ "$(readlink "$path")" = "$target" ]; then
+    tk_report unverändert "$link → $target"
+    return 0
+  fi
+  [ -e "$path" ] && [ ! -L "$path" ] && tk_fail "$link gibt es schon und ist kein Verweis: bitte wegräumen, dann erneut."
+  mkdir -p "$(dirname "$path")"
+  ln -sfn "$target" "$path"
+  tk_report angelegt "$link → $target"
+}
+
 # --- the virtual environment with Tourkasse ------------------------------------------------
 
 # tk_source_hash SRC: a hash over what makes up the installed Tourkasse (pyproject.toml,

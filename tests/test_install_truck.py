@@ -158,6 +158,13 @@ def test_the_installed_config_passes_the_check(truck: tuple[Path, str]) -> None:
     assert "Konfiguration in Ordnung" in check.stdout
 
 
+def test_tourkasse_is_on_the_operators_path(truck: tuple[Path, str]) -> None:
+    prefix, _ = truck
+    link = prefix / "usr/local/bin/tourkasse"
+    assert os.readlink(link) == "/opt/tourkasse/venv/bin/tourkasse"
+    assert (prefix / VENV / "bin/tourkasse").is_file()
+
+
 def test_the_units_are_enabled_and_pass_systemd_analyze_verify(truck: tuple[Path, str]) -> None:
     prefix, _ = truck
     system = prefix / "etc/systemd/system"
