@@ -1,7 +1,9 @@
 """Putting a truck's backup in place on a (replacement) Pi.
 
 Nothing that holds sales is ever overwritten: a journal already at the target is taken only
-when it is the beginning of the backup's journal (the same entries, fewer of them), and even
+when it is the beginning of the backup's journal (the same entries, fewer of them), or when
+the spare Pi wrote it on its own before anyone sold on it (only what till and agent note
+unattended: a device missing, the clock, a TSE set up — and never confirmed by the hub); even
 then it is moved aside, not deleted — as is any TSE state or track found there. The backup is
 checked completely before anything is touched, and the journal is put in place last, so a
 restore cut short leaves either the old state or a journal with its TSE.
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tourkasse.durable import fsync_path
+from tourkasse.journal import EntryKind
 from truck.store import backup_folder
 from truck.store.backup_folder import (
     JOURNAL_FILE,
@@ -30,6 +33,20 @@ from truck.store.backup_folder import (
 from truck.store.lock import TillBusy, TillLock
 
 SIDE_FILES = ("-wal", "-shm")
+# What a freshly installed spare Pi journals by itself (install-truck starts till and agent with
+# the example config): no sale, no cash, nothing a person did at the till.
+UNATTENDED = frozenset(
+    {
+        EntryKind.DEVICE_FAILURE_START,
+        EntryKind.DEVICE_FAILURE_END,
+        EntryKind.TSE_STARTED,
+        EntryKind.TSE_FAILURE_START,
+        EntryKind.TSE_FAILURE_END,
+        EntryKind.CLOCK_CORRECTION,
+        EntryKind.STOP_ARRIVAL,
+        EntryKind.STOP_DEPARTURE,
+    }
+)
 ASIDE = ".vor-wiederherstellung-"
 
 
@@ -151,7 +168,7 @@ def _existing_beginning(journal: Path, backup_journal: Path) -> int:
     if not journal.exists():
         return 0
     try:
-        here = _hashes(journal, writable_dir=True)
+        here = _hashes(journal)
     except sqlite3.DatabaseError as exc:
         raise BackupError(
             f"Auf diesem Pi liegt schon ein Journal ({journal}), das nicht lesbar ist ({exc}) – "
@@ -160,36 +177,60 @@ def _existing_beginning(journal: Path, backup_journal: Path) -> int:
     if not here:
         return 0
     there = _hashes(backup_journal)
-    if len(here) > len(there) or there[: len(here)] != here:
+    if len(here) <= len(there) and there[: len(here)] == here:
+        return len(here)
+    if _spare_made_it(journal):
+        return 0  # moved aside like any journal found there, and not counted as kept
+    if there[: len(here)] == here[: len(there)]:
         raise BackupError(
-            f"Auf diesem Pi liegt schon ein Journal mit {len(here)} Einträgen, die nicht der Anfang "
-            "der Sicherung sind – es würden Verkäufe überschrieben; nichts geändert"
+            f"Das Journal auf diesem Pi ist weiter als die Sicherung ({len(here)} statt "
+            f"{len(there)} Einträge) – es würden Einträge überschrieben; nichts geändert. "
+            "Eine neuere Sicherung nehmen, oder dieses Journal ist schon das richtige."
         )
-    return len(here)
+    raise BackupError(
+        f"Auf diesem Pi liegt schon ein Journal ({len(here)} Einträge, darin Verkäufe oder "
+        "andere Kasseneinträge), das nicht mit der Sicherung beginnt – es würde überschrieben; "
+        "nichts geändert. Bitte die Disposition anrufen"
+    )
 
 
-def _hashes(path: Path, *, writable_dir: bool = False) -> list[str]:
+def _spare_made_it(journal: Path) -> bool:
+    """Only entries a spare Pi writes unattended, none of them confirmed by the hub."""
+    kinds = {row[0] for row in _read(journal, "SELECT DISTINCT kind FROM journal")}
+    try:
+        acked = _read(journal, "SELECT value FROM sync_state WHERE key = 'journal_acked'")
+    except sqlite3.OperationalError:
+        acked = []
+    return kinds <= UNATTENDED and int(acked[0][0] if acked else 0) == 0
+
+
+def _hashes(path: Path) -> list[str]:
+    try:
+        return [row[0] for row in _read(path, "SELECT hash FROM journal ORDER BY seq")]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+
+
+def _read(path: Path, sql: str) -> list[tuple]:
+    """Rows from a journal file, the target's (with its WAL) or the backup's."""
     wal = path.with_name(path.name + "-wal")
-    writable_dir = writable_dir and wal.exists()
-    if writable_dir:
+    if wal.exists():
         # Read-only but with the WAL: committed sales may still be only there. Without a WAL
         # the file alone is the journal, read without leaving anything beside it.
-        uri = f"{path.resolve().as_uri()}?mode=ro"
         owner = path.stat()
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    else:
-        conn = backup_folder.open_copy(path)
-    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         try:
-            return [row[0] for row in conn.execute("SELECT hash FROM journal ORDER BY seq")]
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return []
-            raise
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+            _give_back(path, owner.st_uid, owner.st_gid)
+    conn = backup_folder.open_copy(path)
+    try:
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
-        if writable_dir:
-            _give_back(path, owner.st_uid, owner.st_gid)
 
 
 def _give_back(journal: Path, uid: int, gid: int) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ import pytest
 from tests.conftest import REPO
 from tests.support.fleet import sell, truck_config, truck_journal
 from tests.support.waiting import eventually
+from truck.store import devices
 from truck.store.backup_folder import MANIFEST, Manifest
+from truck.store.database import open_database
 from truck.store.lock import TillLock
 
 OWNER = ["--owner", "root"]  # the tests run as root, where no user tourkasse exists
@@ -196,7 +199,7 @@ def test_refusals_say_why_and_change_nothing(sold_truck, tmp_path):
     sell(selling, 3, first_index=500)  # the same truck id, other sales
     before = tree(selling.parent)
     done3 = restore(selling, stick)
-    assert "es würden Verkäufe überschrieben" in done3.stderr
+    assert "darin Verkäufe oder andere Kasseneinträge" in done3.stderr
     assert tree(selling.parent) == before
 
     tampered = tmp_path / "kaputt"
@@ -217,6 +220,27 @@ def test_refusals_say_why_and_change_nothing(sold_truck, tmp_path):
     for result in (done, done2, done3, done4, done5):
         assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
     assert [p.name for p in new.parent.iterdir()] == ["truck.toml"]
+
+
+def test_what_a_spare_pi_journaled_by_itself_is_moved_aside(sold_truck, tmp_path):
+    """install-truck starts till and agent on the spare with the example config (truck T01):
+    in the depot they journal a missing GPS or printer before anyone restores."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    assert backup(sold_truck, stick).returncode == 0
+    spare = fresh_pi(tmp_path, "ersatz")
+    db = open_database(spare.parent / "journal.sqlite")
+    devices.report(
+        db, truck="T01", device="gps", ok=False, message="kein GPS", clock=lambda: datetime.now(UTC)
+    )
+    db.close()
+    own = (spare.parent / "journal.sqlite").read_bytes()
+    done = restore(spare, stick)
+    assert done.returncode == 0, done.stderr
+    assert "Eintrag 1–60" in done.stdout and "Beiseitegelegt (nicht gelöscht)" in done.stdout
+    (aside,) = spare.parent.glob("journal.sqlite.vor-wiederherstellung-*[0-9]Z")
+    assert aside.read_bytes() == own
+    assert truck_journal(spare) == truck_journal(sold_truck)
 
 
 def test_no_restore_while_the_till_or_the_agent_has_the_journal_open(sold_truck, tmp_path):
