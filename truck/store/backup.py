@@ -82,7 +82,7 @@ def make_backup(
         truck_dir.mkdir(parents=True, exist_ok=True)
         _remove_unfinished(truck_dir)
         unfinished = truck_dir / f"{UNFINISHED_PREFIX}{now:%Y%m%dT%H%M%SZ}-{os.getpid()}"
-        unfinished.mkdir()
+        unfinished.mkdir(mode=0o700)  # the TSE's key is in it: on a Linux stick too
         manifest = _write(files, unfinished, now)
         _fsync_tree(unfinished)
         backup_folder.check(unfinished, manifest)

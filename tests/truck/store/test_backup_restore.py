@@ -150,6 +150,7 @@ def test_the_backup_holds_journal_tse_config_and_is_checked(sold_truck, tmp_path
         "config/tour.example.toml",
     }
     assert manifest.files["tse/tse-key.pem"]["mode"] == 0o600
+    assert folder.stat().st_mode & 0o077 == 0  # by hand onto a Linux-formatted stick too
     assert not [p for p in folder.rglob("*") if p.name.endswith(("-wal", "-shm"))]
     assert f"Eintrag 1–60, letzter Hash {manifest.last_hash[:16]}" in done.stdout
 
