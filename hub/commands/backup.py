@@ -123,7 +123,10 @@ def run_restore(args: argparse.Namespace) -> int:
             "die tourkasse-hub-ingest@…)"
         )
     else:
-        hint = f"in {args.config} [store] url auf {shown(url)} stellen und die Zentrale starten"
+        written = url if url.startswith("sqlite:") else shown(url)  # as it goes into the file
+        hint = (
+            f'in {args.config} unter [store] url = "{written}" eintragen und die Zentrale starten'
+        )
     restored = restore_backup(args.source, url)
     manifest = restored.manifest
     lines = [

@@ -26,7 +26,14 @@ from hub.store import backup_folder as folders
 from hub.store import pg_tools
 from hub.store.backup import server_version
 from hub.store.backup_manifest import CHUNK, Checked, Manifest, check_file, check_restored
-from hub.store.dialect import SQLITE_PREFIX, Database, PostgresDatabase, StoreError, connect
+from hub.store.dialect import (
+    POSTGRES_PREFIXES,
+    SQLITE_PREFIX,
+    Database,
+    PostgresDatabase,
+    StoreError,
+    connect,
+)
 from hub.store.moving import TABLES, _shown, target_contents
 from hub.store.schema import MIGRATIONS
 from tourkasse.durable import fsync_path
@@ -70,7 +77,7 @@ def restore_backup(given: Path, url: str) -> Restored:
             f"{manifest.schema_version}, diese kennt bis {len(MIGRATIONS)}): bitte erst Tourkasse "
             "aktualisieren"
         )
-    kind = "sqlite" if url.startswith(SQLITE_PREFIX) else "postgresql"
+    kind = _kind_of(url)
     if kind != manifest.kind:
         raise StoreError(
             f"Die Sicherung ist von {_kind(manifest.kind)}, das Ziel ist {_kind(kind)}: erst in "
@@ -82,6 +89,18 @@ def restore_backup(given: Path, url: str) -> Restored:
     else:
         checked = _into_postgresql(data, url, manifest)
     return Restored(manifest, checked, _shown(url))
+
+
+def _kind_of(url: str) -> str:
+    if url.startswith(SQLITE_PREFIX):
+        return "sqlite"
+    if url.startswith(POSTGRES_PREFIXES):
+        return "postgresql"
+    raise StoreError(
+        f"Das Ziel {url!r} ist keine Speicher-URL: erwartet sqlite:///ABSOLUTER/PFAD (also "
+        "vier Schrägstriche, etwa sqlite:////var/lib/tourkasse/hub.sqlite) oder postgresql://…"
+        " – nichts zurückgespielt"
+    )
 
 
 def _kind(kind: str) -> str:

@@ -188,6 +188,8 @@ def test_every_row_comes_back_and_the_hub_goes_on(tmp_path, hub_url, new_hub_url
     )
     assert (code, err) == (0, ""), err
     assert "Wagen T03: 45 Einträge bis Nr. 45" in out and "zusammen 469,42 €" in out
+    pasted = target if target.startswith("sqlite") else "postgresql://"
+    assert f'[store] url = "{pasted}' in out  # a URL to paste into hub.toml, not a bare path
     assert everything(target) == before and kept_apart(target) == apart
     with open_store(target) as store:  # and it goes on: ids after those brought back
         store.reject(topic="x", payload=b"y", reason="z", received_at=NOW)
@@ -240,6 +242,7 @@ def test_restores_that_cannot_be_are_refused_in_words_and_change_nothing(
         ([str(damaged), empty], "ist beschädigt oder unvollständig"),
         ([str(alone), empty], "fehlt die Prüfliste"),
         ([str(config), empty], "keine Sicherung der Zentrale"),
+        ([str(data), str(tmp_path / "neu.sqlite")], "keine Speicher-URL"),  # a path, no URL
     ]
     if url.startswith("postgresql"):
         cases.append(
