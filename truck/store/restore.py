@@ -70,8 +70,13 @@ class Restored:
 
 
 def find_backup(source: Path, truck: str) -> Path:
-    """The backup to restore: ``source`` itself when it is one, else the newest of ``truck``
-    on the stick ``source`` (or in its folder ``source/tourkasse/<truck>``)."""
+    """The backup to restore: ``source`` itself when it is one, else the latest of ``truck``
+    on the stick ``source`` (or in its folder ``source/tourkasse/<truck>``).
+
+    The latest is the one with the most journal entries (a truck's journal only grows), the
+    newest of those: not simply the newest folder. The spare Pi backs itself up the moment
+    the stick is plugged in (udev), its few entries of its own under a newer name; and a
+    clock that was wrong names a backup after its wrong time."""
     if not source.is_dir():
         raise BackupError(f"Ordner {source} gibt es nicht – ist der USB-Stick eingesteckt?")
     if (source / backup_folder.MANIFEST).exists() or STAMP.fullmatch(source.name):
@@ -79,13 +84,21 @@ def find_backup(source: Path, truck: str) -> Path:
     for truck_dir in (source / "tourkasse" / truck, source / truck, source):
         found = backup_folder.backups_of(truck_dir)
         if found:
-            return found[-1]
+            Manifest.read(found[-1])  # the newest unreadable: refused, it may be the latest
+            return max(reversed(found), key=_last_seq)
     others = backup_folder.trucks_on(source)
     if others:
         raise BackupError(
             f"Auf {source} gibt es keine Sicherung von Wagen {truck}, nur von: {', '.join(others)}"
         )
     raise BackupError(f"Auf {source} gibt es keine Tourkasse-Sicherung")
+
+
+def _last_seq(folder: Path) -> int:
+    try:
+        return Manifest.read(folder).last_seq
+    except BackupError:
+        return -1
 
 
 def in_use(journal: Path) -> str | None:

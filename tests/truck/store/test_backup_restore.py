@@ -225,7 +225,8 @@ def test_refusals_say_why_and_change_nothing(sold_truck, tmp_path):
 
 def test_what_a_spare_pi_journaled_by_itself_is_moved_aside(sold_truck, tmp_path):
     """install-truck starts till and agent on the spare with the example config (truck T01):
-    in the depot they journal a missing GPS or printer before anyone restores."""
+    in the depot they journal a missing GPS or printer before anyone restores. And the stick,
+    plugged in, first gets a backup of the spare's own journal."""
     stick = tmp_path / "stick"
     stick.mkdir()
     assert backup(sold_truck, stick).returncode == 0
@@ -236,6 +237,9 @@ def test_what_a_spare_pi_journaled_by_itself_is_moved_aside(sold_truck, tmp_path
     )
     db.close()
     own = (spare.parent / "journal.sqlite").read_bytes()
+    # plugged in, the stick gets a backup of the spare first (udev): newer, but not the latest
+    assert backup(spare, stick).returncode == 0
+    assert len(backups(stick)) == 2
     done = restore(spare, stick)
     assert done.returncode == 0, done.stderr
     assert "Eintrag 1–60" in done.stdout and "Beiseitegelegt (nicht gelöscht)" in done.stdout
