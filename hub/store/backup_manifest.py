@@ -13,7 +13,6 @@ from the first entry to the last: a restore counts only when all of it is the sa
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from hub.store.dialect import Database, StoreError
 from hub.store.moving import TABLES, Snapshot, _heads
 from hub.store.schema import schema_version, setting
 from hub.store.store import TIMEZONE_SETTING
+from tourkasse.digest import sha256_of
 from tourkasse.journal import ChainBroken, check_chain
 
 FORMAT = 1
@@ -106,13 +106,7 @@ def read_contents(db: Database) -> dict[str, Any]:
 
 def file_digest(path: Path) -> tuple[int, str]:
     """Size and SHA-256 of a file."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+    return path.stat().st_size, sha256_of(path)
 
 
 def check_file(manifest: Manifest, path: Path) -> None:

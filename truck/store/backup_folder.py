@@ -14,7 +14,6 @@ until then it is ``.unfertig-…``, which nothing here takes for a backup.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -24,6 +23,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from tourkasse.digest import sha256_of
 from tourkasse.journal import ChainBroken
 from truck.store import journal
 
@@ -72,14 +72,6 @@ class Manifest:
             raise BackupError(
                 f"Sicherung {folder}: manifest.json ist nicht lesbar ({exc})"
             ) from exc
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def open_copy(path: Path) -> sqlite3.Connection:
