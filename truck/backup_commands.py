@@ -125,8 +125,8 @@ def run_restore(args: argparse.Namespace) -> int:
     manifest = done.manifest
     if done.already:
         print(
-            f"Nichts zu tun: das Journal hier hat schon alle "
-            f"{entries_text(manifest.entries, manifest.last_seq)} der Sicherung ({done.folder})"
+            f"Nichts zu tun: das Journal hier enthält die Sicherung schon ganz "
+            f"({entries_text(manifest.entries, manifest.last_seq)}; {done.folder})"
         )
         return 0
     print(
@@ -182,11 +182,15 @@ def _behind_hub_warning(manifest: Manifest) -> str:
         "(sudo systemctl start tourkasse-agent) und im Protokoll "
         "(journalctl -u tourkasse-agent) oder auf der Seite der Zentrale prüfen, dass die "
         f"Zentrale nicht MEHR als Eintrag {manifest.last_seq} von Wagen {manifest.truck} hat.\n"
-        f"Beim Sichern hatte die Zentrale Eintrag {manifest.acked} bestätigt. Hat der alte Pi "
+        f"Beim Sichern hatte die Zentrale {_confirmed(manifest.acked)}. Hat der alte Pi "
         "nach der Sicherung noch verkauft oder abgeglichen, meldet der Agent: „Die Zentrale hat "
         "das Journal bis Eintrag …, dieser Wagen nur bis …“ – dann NICHT verkaufen und die "
         "Disposition anrufen: neue Bons bekämen Nummern, die die Zentrale schon hat."
     )
+
+
+def _confirmed(acked: int) -> str:
+    return f"Eintrag 1–{acked} bestätigt" if acked else "noch nichts bestätigt"
 
 
 def _refuse_root_on_others_journal(journal: Path) -> None:

@@ -59,7 +59,7 @@ def test_a_dead_pi_swapped_in_the_morning_loses_no_sale(tmp_path):
         assert committed(url, "T01") == synced  # the hub never saw the evening
         done = restore(new, stick, ask_hub=True)
         assert done.returncode == 0, done.stderr
-        assert f"Beim Sichern hatte die Zentrale Eintrag {synced} bestätigt" in done.stdout
+        assert f"Beim Sichern hatte die Zentrale Eintrag 1–{synced} bestätigt" in done.stdout
         assert f"Zentrale gefragt: sie hat Eintrag 1–{synced}, die Sicherung Eintrag 1–" in (
             done.stdout
         )
