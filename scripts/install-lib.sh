@@ -73,7 +73,9 @@ tk_systemd_running() {
 # Usage: tk_need_root "$0" "$@"
 tk_need_root() {
   [ "$(id -u)" -eq 0 ] && return 0
-  if command -v sudo >/dev/null 2>&1; then
+  # sudo only where it can ask for a password (a terminal) or needs none; otherwise it would
+  # fail with its own English words
+  if command -v sudo >/dev/null 2>&1 && { [ -t 0 ] || sudo -n true 2>/dev/null; }; then
     exec sudo -- "$@"
   fi
   tk_fail "Die Einrichtung braucht Administratorrechte. Bitte als root starten: sudo $*"
