@@ -43,7 +43,7 @@ SUBSCRIPTIONS = (
     (f"{protocol.PREFIX}/truck/+/status", 1),
     (f"{protocol.PREFIX}/truck/+/position", 0),
 )
-RESEND_QUIET_S = 2.0
+RESEND_QUIET_S = 2.0  # the same "send again from N" is not repeated within this time
 # In a share group: a batch that came before the one ahead of it (at another process) is
 # tried again this often, this far apart, before the truck is asked to send again
 GAP_TRIES = 40
@@ -57,9 +57,7 @@ def subscriptions(share_group: str) -> list[tuple[str, int]]:
     acknowledgement it hears (docs/operations.md)."""
     if not share_group:
         return list(SUBSCRIPTIONS)
-    return [
-        (f"$share/{share_group}/{topic}", qos) for topic, qos in SUBSCRIPTIONS
-    ]  # the same "send again from N" is not repeated within this time
+    return [(f"$share/{share_group}/{topic}", qos) for topic, qos in SUBSCRIPTIONS]
 
 
 class Store(Protocol):
