@@ -119,7 +119,7 @@ def run_restore(args: argparse.Namespace) -> int:
         checked = backup_folder.check(folder)
         if checked.truck == config.truck.id:  # another truck's backup: restore says so
             asked = _ask_hub(config, folder, checked, skip=args.without_hub)
-        done = restore(folder, target, owner=args.owner)
+        done = restore(folder, target, owner=args.owner, checked=checked)
     except BackupError as exc:
         raise Refused(f"NICHT zurückgespielt: {exc}") from exc
     manifest = done.manifest

@@ -124,9 +124,13 @@ def in_use(journal: Path) -> str | None:
     return None
 
 
-def restore(folder: Path, target: Target, *, owner: str = "tourkasse") -> Restored:
-    """Check the backup in ``folder`` and put it in place at ``target``; raises BackupError."""
-    manifest = backup_folder.check(folder)
+def restore(
+    folder: Path, target: Target, *, owner: str = "tourkasse", checked: Manifest | None = None
+) -> Restored:
+    """Check the backup in ``folder`` and put it in place at ``target``; raises BackupError.
+    ``checked``: the manifest of a check of ``folder`` just made (reading a year's backup off a
+    stick twice costs half a minute on a Pi)."""
+    manifest = checked or backup_folder.check(folder)
     if manifest.truck != target.truck:
         raise BackupError(
             f"Die Sicherung ist von Wagen {manifest.truck}, konfiguriert ist Wagen {target.truck}"
