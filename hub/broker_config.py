@@ -31,6 +31,7 @@ pattern write tourkasse/v1/truck/%u/position
 pattern write tourkasse/v1/truck/%u/status
 pattern read tourkasse/v1/truck/%u/ack
 pattern read tourkasse/v1/truck/%u/resend
+pattern read tourkasse/v1/truck/%u/orders
 pattern read tourkasse/v1/fleet/+
 """
 

@@ -44,6 +44,8 @@ class EntryKind(enum.StrEnum):
     STOP_ARRIVAL = "stop_arrival"  # the agent saw the truck arrive at a stop (GPS)
     STOP_DEPARTURE = "stop_departure"
     STOP_CHOSEN = "stop_chosen"  # staff said where the truck is (GPS out or wrong)
+    # an order for this visit was not collected; a collected one is named by its sale's receipt
+    ORDER_NOT_COLLECTED = "order_not_collected"
 
     @property
     def numbered(self) -> bool:

@@ -30,7 +30,10 @@ TRUCK_CHANNELS: dict[str, tuple[str, ...]] = {
     "status": ("status",),  # up, retained, with a last will saying offline
     "ack": ("ack", "track-ack"),  # down, QoS 1: "committed through N", cumulative
     "resend": ("resend",),  # down, QoS 1: "send again from N" (a gap, a broken chain)
+    "orders": ("orders",),  # down, retained, versioned: this truck's orders to hand over
 }
+# downloads: versioned data the hub keeps retained for the trucks (fleet-wide, or one truck's)
+DOWNLOAD_SCHEMAS = ("articles", "tours", "orders")
 FLEET_CHANNELS: dict[str, tuple[str, ...]] = {
     "articles": ("articles",),  # down, retained, versioned
     "tours": ("tours",),  # down, retained, versioned
@@ -176,13 +179,15 @@ class Status:
 
 @dataclass(frozen=True)
 class Download:
-    """Data for every truck (articles and prices, or tours), versioned; retained on the broker.
+    """Data for the trucks, versioned, retained on the broker: for every truck (articles and
+    prices, tours), or for one truck on its own topic (its orders to hand over).
 
-    ``content`` is the file as the office wrote it (article list CSV, tour file TOML), so the
-    truck checks it with the same rules as a file given to it by hand.
+    ``content`` is the file as the office wrote it (article list CSV, tour file TOML), or the
+    JSON text of ``tourkasse.orders``, so the truck checks it with the same rules as a file
+    given to it by hand.
     """
 
-    kind: str  # "articles" or "tours"
+    kind: str  # "articles", "tours" or "orders"
     version: int
     published_at: str
     content: str
@@ -286,7 +291,7 @@ def decode(topic: str, payload: bytes) -> Message:
         raise ProtocolError(f"ungültige Version {version!r}")
     if version > VERSION:
         raise UnknownVersion(f"{schema} Version {version} ist neuer als diese Software ({VERSION})")
-    if where.truck is None:
+    if schema in DOWNLOAD_SCHEMAS:  # the topic says whose it is
         return _download(schema, body)
     truck = body.get("truck")
     if truck != where.truck:

@@ -129,6 +129,7 @@ class Receipt:
     void_of: int | None = None  # the receipt number this receipt voids (BON_STORNO)
     note: str = ""
     stop: str | None = None
+    order: str | None = None  # the number of the order this sale hands over ("abgeholt")
 
     @property
     def total(self) -> Cents:
@@ -171,7 +172,7 @@ class Receipt:
             for line in self.lines
         )
         payments = tuple(Payment(p.method, -p.amount) for p in self.payments)
-        return replace(self, lines=lines, payments=payments, note="")
+        return replace(self, lines=lines, payments=payments, note="", order=None)
 
     def to_dict(self) -> dict[str, Any]:
         return receipt_to_dict(self)
@@ -284,6 +285,8 @@ def receipt_to_dict(receipt: Receipt) -> dict[str, Any]:
         data["note"] = receipt.note
     if receipt.stop is not None:
         data["stop"] = receipt.stop
+    if receipt.order is not None:
+        data["order"] = receipt.order
     return data
 
 
@@ -302,6 +305,7 @@ def receipt_from_dict(data: dict[str, Any]) -> Receipt:
         void_of=data.get("void_of"),
         note=data.get("note", ""),
         stop=data.get("stop"),
+        order=data.get("order"),
     )
     if "total" in data and data["total"] != receipt.total:
         raise ValueError(
