@@ -241,6 +241,62 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_by TEXT NOT NULL
         )""",
     ),
+    # 11: orders for a stop's next visit (issue 11): the orders with their lines and the
+    # operator's decisions, each stop's order deadline, what each truck was last sent, and
+    # who decided, changed or cancelled what and when; the web's users may belong to a stop
+    # (role "home": a seniors' home's staff order for their own stop only)
+    (
+        """CREATE TABLE orders (
+            number TEXT PRIMARY KEY,
+            seq BIGINT NOT NULL UNIQUE,
+            stop TEXT NOT NULL,
+            visit TEXT NOT NULL,
+            truck TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            orderer TEXT NOT NULL,
+            note TEXT NOT NULL,
+            state TEXT NOT NULL,
+            placed_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX orders_by_stop ON orders (stop, visit)",
+        "CREATE INDEX orders_by_visit ON orders (visit, state)",
+        """CREATE TABLE order_lines (
+            number TEXT NOT NULL,
+            line BIGINT NOT NULL,
+            article TEXT NOT NULL,
+            text TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            quantity BIGINT NOT NULL,
+            unit_price BIGINT NOT NULL,
+            deposit BIGINT NOT NULL,
+            for_whom TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (number, line)
+        )""",
+        """CREATE TABLE order_deadlines (
+            stop TEXT PRIMARY KEY,
+            hours BIGINT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL
+        )""",
+        """CREATE TABLE order_publications (
+            truck TEXT PRIMARY KEY,
+            version BIGINT NOT NULL,
+            text TEXT NOT NULL,
+            published_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE order_log (
+            id {id_pk},
+            number TEXT NOT NULL,
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            what TEXT NOT NULL
+        )""",
+        "CREATE INDEX order_log_by_number ON order_log (number, at)",
+        "ALTER TABLE users ADD COLUMN stop TEXT",
+    ),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

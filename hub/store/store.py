@@ -16,6 +16,7 @@ from hub.store.board_links import BoardLinks
 from hub.store.catalogue import Catalogue
 from hub.store.dialect import PostgresDatabase, StoreError, connect
 from hub.store.model import Alert, BatchOutcome, Fork, Rejected, TruckPosition, TruckStatus
+from hub.store.orders import Orders
 from hub.store.pipelined import Pipeline
 from hub.store.tour_plans import TourPlans
 from hub.store.users import Users
@@ -45,6 +46,7 @@ class HubStore:
         self.catalogue = Catalogue(self.db)  # the office's article list
         self.tour_plans = TourPlans(self.db)  # the tour plan as edited on the web
         self.board_links = BoardLinks(self.db)  # the public arrival boards' links
+        self.orders = Orders(self.db)  # orders for the stops' next visits
         try:
             schema.migrate(self.db)
             self._check_timezone()

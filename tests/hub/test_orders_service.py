@@ -1,0 +1,221 @@
+"""Must show: an order is taken only for a planned visit that still happens, before the stop's
+deadline, with articles of the current list in sensible quantities; every refusal says why in
+German; another stop's order is invisible; a change keeps the operator's decisions of the
+lines it leaves alone; the operator declines only with a reason. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.catalogue import office
+from hub.catalogue.article_csv import read_csv
+from hub.orders import service
+from hub.orders.model import Channel, Decision, OrderRefused, OrderState, WantedLine
+from hub.store import open_store
+from tourkasse.tour import TourPlan, parse_tour_plan
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "tour.example.toml"
+# Monday 7 December 2026, 10:00 in Germany; the tour comes on Tuesdays and Fridays
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+TUESDAY = date(2026, 12, 8)
+WHOLESALER = """Artikelnummer;Bezeichnung;Preis;MwSt;Warengruppe;Einheit;EAN;Pfand;Pfandartikel
+1001;Landbrot 1000 g;4,20;7;Brot;Stück;4006381001014;;
+4001;Äpfel Elstar;2,99;7;Obst;kg;;;
+204;Apfelsaft 1 l;1,89;19;Getränke;Stück;;9001;
+9001;Pfand Flasche;0,15;19;Pfand;Stück;;;ja
+""".encode()
+
+
+def example_plan(extra: str = "") -> TourPlan:
+    return parse_tour_plan(EXAMPLE.read_text(encoding="utf-8") + extra, "tour.example.toml")
+
+
+@pytest.fixture
+def store(hub_url):
+    with open_store(hub_url) as opened:
+        office.apply_import(opened, read_csv(WHOLESALER), "olga", NOW, date(2026, 11, 25))
+        yield opened
+
+
+def order(store, plan=None, *, stop="rehberg", day=TUESDAY, lines=None, now=NOW, note=""):
+    return service.place_order(
+        store,
+        plan or example_plan(),
+        stop=stop,
+        day=day,
+        channel=Channel.HOME,
+        orderer="rehberg-empfang",
+        note=note,
+        lines=[WantedLine("1001", 2, "Frau Kühn"), WantedLine("4001", 500, "Herr Ott")]
+        if lines is None
+        else lines,
+        now=now,
+    )
+
+
+def refusal(call) -> str:
+    with pytest.raises(OrderRefused) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_an_order_copies_price_text_and_deposit_and_is_numbered(store):
+    first = order(store)
+    second = order(store, lines=[WantedLine("204", 6, "Wohnbereich 2\u202e")])
+    assert (first.number, second.number) == ("B-1", "B-2")
+    assert first.truck == "T01" and first.state is OrderState.OPEN
+    bread, apples = first.lines
+    assert (bread.text, bread.unit_price, bread.quantity, bread.deposit) == (
+        "Landbrot 1000 g",
+        420,
+        2,
+        0,
+    )
+    assert (apples.unit.value, apples.quantity, apples.approx_total) == ("kg", 500, 150)
+    juice = second.lines[0]
+    assert (juice.deposit, juice.for_whom, juice.approx_total) == (15, "Wohnbereich 2", 6 * 204)
+    assert service.find_order(store, "B-2") == second
+    assert [o.number for o in service.orders_of_stop(store, "rehberg", since=TUESDAY)] == [
+        "B-1",
+        "B-2",
+    ]
+    assert [o.number for o in service.orders_of_day(store, TUESDAY)] == ["B-1", "B-2"]
+
+
+def test_refusals_say_why_in_german(store):
+    plan = example_plan(
+        '\n[[exception]]\ndate = "2026-12-11"\ntour = "werra-weser"\ncancelled = true\n'
+        'note = "Wagen in der Werkstatt"\n'
+    )
+    assert (
+        refusal(lambda: order(store, plan, day=date(2026, 12, 11)))
+        == "Der Besuch am Fr 11.12. fällt aus: Wagen in der Werkstatt"
+    )
+    assert refusal(lambda: order(store, plan, day=date(2026, 12, 9))) == (
+        "Am Mi 9.12. kommt der Wagen nicht zu diesem Halt."
+    )
+    late = NOW + timedelta(hours=3)  # Monday 13:00, the deadline was 12:45
+    assert refusal(lambda: order(store, plan, now=late)) == (
+        "Bestellschluss für den Besuch am Di 8.12. war Mo 7.12. um 12:45 Uhr."
+    )
+    assert (
+        refusal(lambda: order(store, plan, lines=[])) == "Bitte mindestens einen Artikel bestellen."
+    )
+    assert "Nr. 777" in refusal(lambda: order(store, plan, lines=[WantedLine("777", 1, "A")]))
+    assert "nicht einzeln" in refusal(
+        lambda: order(store, plan, lines=[WantedLine("9001", 1, "A")])
+    )
+    assert refusal(lambda: order(store, plan, lines=[WantedLine("1001", 100, "A")])) == (
+        "„Landbrot 1000 g“: bitte 1 bis 99 Stück bestellen."
+    )
+    assert refusal(lambda: order(store, plan, lines=[WantedLine("4001", 20001, "A")])) == (
+        "„Äpfel Elstar“: bitte 1 bis 20.000 g bestellen."
+    )
+    assert "für wen" in refusal(lambda: order(store, plan, lines=[WantedLine("1001", 1, " \x00")]))
+    assert "für wen" in refusal(lambda: order(store, plan, lines=[WantedLine("1001", 1, "x" * 81)]))
+    assert "500 Zeichen" in refusal(lambda: order(store, plan, note="x" * 501))
+    assert "Tourplan" in refusal(lambda: order(store, plan, stop="atlantis"))
+    assert service.orders_of_day(store, TUESDAY) == []  # nothing refused was kept
+
+
+def test_the_deadline_is_per_stop(store):
+    plan = example_plan()
+    assert service.deadline_hours(store, "rehberg") == 24
+    service.set_deadline_hours(store, "rehberg", 2, by="olga", now=NOW)
+    assert service.deadline_hours(store, "rehberg") == 2
+    assert service.deadline_hours(store, "gimte") == 24
+    late = NOW + timedelta(hours=20)  # Tuesday 6:00: past 24 hours, within 2
+    assert order(store, plan, now=late).number == "B-1"
+    assert "Bestellschluss" in refusal(lambda: order(store, plan, stop="gimte", now=late))
+    visits = service.orderable_visits(store, plan, "rehberg", NOW, days=7)
+    assert [(v.day, v.deadline) for v in visits] == [
+        (TUESDAY, datetime(2026, 12, 8, 9, 45, tzinfo=UTC)),
+        (date(2026, 12, 11), datetime(2026, 12, 11, 9, 45, tzinfo=UTC)),
+    ]
+    assert "336" in refusal(lambda: service.set_deadline_hours(store, "x", 337, by="o", now=NOW))
+
+
+def test_another_stops_order_is_invisible_and_unchangeable(store):
+    placed = order(store)
+    assert service.find_order(store, placed.number, stop="gimte") is None
+    assert service.find_order(store, placed.number, stop="rehberg") is not None
+    plan = example_plan()
+    for call in (
+        lambda: service.cancel_order(store, plan, placed.number, stop="gimte", now=NOW),
+        lambda: service.change_order(
+            store, plan, placed.number, stop="gimte", note="", lines=[], now=NOW
+        ),
+    ):
+        assert refusal(call) == "Eine Bestellung B-1 gibt es hier nicht."
+    assert service.orders_of_stop(store, "gimte", since=TUESDAY) == []
+
+
+def test_a_change_keeps_decisions_of_unchanged_lines_and_a_cancel_ends_it(store):
+    plan = example_plan()
+    placed = order(store)
+    service.decide(store, placed.number, 1, Decision.CONFIRMED, "", by="olga", now=NOW)
+    decided = service.decide(
+        store, placed.number, 2, Decision.DECLINED, "Äpfel aus", by="olga", now=NOW
+    )
+    assert [(line.decision, line.reason) for line in decided.lines] == [
+        (Decision.CONFIRMED, ""),
+        (Decision.DECLINED, "Äpfel aus"),
+    ]
+    assert "Grund" in refusal(
+        lambda: service.decide(store, placed.number, 1, Decision.DECLINED, " ", by="o", now=NOW)
+    )
+    assert "Position 9" in refusal(
+        lambda: service.decide(store, placed.number, 9, Decision.CONFIRMED, "", by="o", now=NOW)
+    )
+    later = NOW + timedelta(minutes=5)
+    changed = service.change_order(
+        store,
+        plan,
+        placed.number,
+        stop="rehberg",
+        note="Bitte an den Empfang",
+        lines=[WantedLine("1001", 2, "Frau Kühn"), WantedLine("4001", 750, "Herr Ott")],
+        now=later,
+    )
+    assert [line.decision for line in changed.lines] == [Decision.CONFIRMED, Decision.OPEN]
+    assert service.find_order(store, placed.number) == changed
+    assert changed.note == "Bitte an den Empfang" and changed.changed_at == later
+    cancelled = service.cancel_order(store, plan, placed.number, stop="rehberg", now=later)
+    assert cancelled.state is OrderState.CANCELLED
+    assert "storniert" in refusal(
+        lambda: service.change_order(
+            store, plan, placed.number, stop="rehberg", note="", lines=[], now=later
+        )
+    )
+    assert [entry.what for entry in store.orders.log(placed.number)] == [
+        "bestellt",
+        "Position 1 bestätigt",
+        "Position 2 abgelehnt: Äpfel aus",
+        "geändert",
+        "storniert",
+    ]
+
+
+def test_an_article_gone_from_the_list_is_named(store):
+    placed = order(store)
+    with store.db.transaction():
+        store.db.run("DELETE FROM catalogue_articles WHERE number = ?", ["4001"])
+    assert (
+        refusal(
+            lambda: service.change_order(
+                store,
+                example_plan(),
+                placed.number,
+                stop="rehberg",
+                note="",
+                lines=[WantedLine("1001", 2, "Frau Kühn"), WantedLine("4001", 500, "Herr Ott")],
+                now=NOW + timedelta(minutes=1),
+            )
+        )
+        == "„Äpfel Elstar“ (Nr. 4001) gibt es nicht mehr im Sortiment."
+    )
+    assert [a.number for a in service.orderable_articles(store)] == ["204", "1001"]
