@@ -155,6 +155,7 @@ class Sync:
                 (protocol.truck_topic(self.truck, "resend"), 1),
                 (protocol.fleet_topic("articles"), 1),
                 (protocol.fleet_topic("tours"), 1),
+                (protocol.truck_topic(self.truck, "orders"), 1),  # this truck's own, retained
             ]
         )
         self.events.put(_Event("connected"))
@@ -217,7 +218,8 @@ class Sync:
             if self._track_sent is not None and through >= self._track_sent:
                 self._track_sent = None
         elif isinstance(message, Download):
-            # kept as it came; the till takes it over between receipts
+            # kept as it came; the till takes articles and tours over between receipts,
+            # orders are in use at once (truck/store/downloads.py)
             self.say(downloads.receive(db, message, clock=self.clock))
 
     def _acked(self, db: Database, through: int) -> None:

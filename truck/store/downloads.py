@@ -1,12 +1,14 @@
-"""Article lists and tour plans the hub sends down: kept as they arrive, applied between receipts.
+"""Article lists, tour plans and orders the hub sends down: kept as they arrive.
 
 The agent hands every download it gets from the broker to :func:`receive`: a newer version is
 checked with the same rules as a file given to the truck by hand and kept as pending; a version
 the truck already has (the broker sends its retained copy again on every reconnect) or an older
 one is ignored; one that does not load is kept with its reason and never applied. The till
 calls :func:`apply_pending_articles` and :func:`apply_pending_tours` only when no receipt is
-open, so prices never change under a receipt being rung up. Every function returns or raises
-German text for the people at the truck.
+open, so prices never change under a receipt being rung up. Orders (the truck's own list of
+orders to hand over) change no price: a good version is in use as soon as it is kept, and the
+till builds an order's basket once, when staff open it (see truck/store/orders.py). Every
+function returns or raises German text for the people at the truck.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from sqlite_utils import Database
 
 from tourkasse.article_list import parse_article_list
 from tourkasse.config import ConfigError
+from tourkasse.orders import parse_orders
 from tourkasse.protocol import Download
 from tourkasse.tour import TourPlan, load_tour_plan, parse_tour_plan
 from truck.store.articles import replace_articles
 from truck.store.database import write_transaction
 
-KINDS = ("articles", "tours")
-WHAT = {"articles": "Artikelliste", "tours": "Tourplan"}
+KINDS = ("articles", "tours", "orders")
+WHAT = {"articles": "Artikelliste", "tours": "Tourplan", "orders": "Bestellungen"}
+AT_ONCE = ("orders",)  # in use as soon as kept: they change nothing under an open receipt
 
 _COLUMNS = "kind, version, published_at, content, received_at, applied_at, problem"
 
@@ -62,19 +66,26 @@ def receive(db: Database, download: Download, *, clock: Callable[[], datetime]) 
         ignored = _not_newer(db, download)  # another process may have kept it meanwhile
         if ignored is not None:
             return ignored
+        now = clock().isoformat()
+        at_once = download.kind in AT_ONCE and problem is None
         db.execute(
-            f"INSERT INTO downloads ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            f"INSERT INTO downloads ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 download.kind,
                 download.version,
                 download.published_at,
                 download.content,
-                clock().isoformat(),
+                now,
+                now if at_once else None,
                 problem,
             ],
         )
     if problem is not None:
         return f"{name} abgelehnt: {problem}"
+    if download.kind == "orders":
+        count = len(parse_orders(download.content))
+        what = "Bestellung" if count == 1 else "Bestellungen"
+        return f"{name} erhalten ({count} {what}) – gilt ab sofort"
     return f"{name} erhalten – wird nach dem nächsten abgeschlossenen Bon übernommen"
 
 
@@ -181,6 +192,12 @@ def _not_newer(db: Database, download: Download) -> str | None:
 
 
 def _problem(kind: str, content: str, name: str) -> str | None:
+    if kind == "orders":
+        try:
+            parse_orders(content)
+        except ValueError as exc:
+            return str(exc).removeprefix("Bestellungen: ")
+        return None
     try:
         if kind == "articles":
             parse_article_list(content, name)
