@@ -22,10 +22,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from hub.store.users import Session, User, Users
 
 ADMIN, OPERATOR, ACCOUNTANT = "admin", "operator", "accountant"
+HOME = "home"  # a seniors' home's staff: order for their own stop, see nothing else
 ROLES: dict[str, tuple[str, str]] = {
     ADMIN: ("Verwaltung", "Administration"),
     OPERATOR: ("Disposition", "Operations"),
     ACCOUNTANT: ("Buchhaltung", "Accounting"),
+    HOME: ("Heim", "Home"),
 }
 MIN_PASSWORD = 10
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -54,6 +56,19 @@ def roles_problem(roles: list[str]) -> str | None:
         return f"unbekannte Rolle(n) {', '.join(unknown)}: erlaubt sind {', '.join(ROLES)}"
     if not roles:
         return "mindestens eine Rolle nötig"
+    return None
+
+
+def stop_problem(roles: list[str], stop: str | None) -> str | None:
+    """A home's account belongs to exactly one stop, and only a home's account has one; a
+    home's account has no other role (it would see what the home must not)."""
+    if HOME in roles:
+        if not stop:
+            return "Rolle home braucht --stop HALT (der Halt, für den das Heim bestellt)"
+        if set(roles) != {HOME}:
+            return "Rolle home lässt sich nicht mit anderen Rollen verbinden"
+    elif stop:
+        return "--stop gilt nur für die Rolle home"
     return None
 
 

@@ -41,6 +41,11 @@ LABELS = {
     "pushes": "an die Wagen verteilte Stände",
     "tour_plans": "Versionen des Tourplans",
     "board_links": "Links der Halte-Anzeigen",
+    "orders": "Bestellungen",
+    "order_lines": "Positionen der Bestellungen",
+    "order_deadlines": "Bestellschluss je Halt",
+    "order_publications": "an die Wagen gesendete Bestellungen",
+    "order_log": "Änderungen an Bestellungen",
     "sessions": "Anmeldungen (alle melden sich neu an)",
     "login_failures": "Fehlversuche beim Anmelden",
     "pending_imports": "hochgeladene, nicht bestätigte Artikellisten",
@@ -55,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "SQLite nach PostgreSQL: Journale (über die Annahme, jede Kette neu geprüft, Umsätze "
         "neu berechnet), Quarantäne, abgewiesene Nachrichten, Status, Strecken, Benutzer, "
         "API-Tokens, Artikelstamm mit Geschichte, Tourplan-Versionen, Links der Anzeigen, "
+        "Bestellungen mit Bestellschluss und Änderungen, "
         "Einstellungen. Anmeldungen werden nicht übernommen: alle melden sich neu an. "
         "Die Zentrale (serve, ingest, web) muss dabei angehalten sein: die Quelle wird nur "
         "gelesen, und schreibt sie doch jemand während des Umzugs, wird das Ziel wieder "

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "user",
         help="Benutzer des Webs der Zentrale anlegen und auflisten",
         description="Benutzer des Webs der Zentrale, mit ihren Rollen: admin (Verwaltung), "
-        "operator (Disposition), accountant (Buchhaltung).",
+        "operator (Disposition), accountant (Buchhaltung), home (Heim: bestellt für seinen "
+        "Halt, mit --stop).",
     )
     actions = user.add_subparsers(dest="action", metavar="AKTION", required=True)
     add = actions.add_parser(
@@ -38,7 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="ROLLE",
-        help="admin, operator oder accountant; mehrmals angeben für mehrere Rollen",
+        help="admin, operator, accountant oder home; mehrmals angeben für mehrere Rollen",
+    )
+    add.add_argument(
+        "--stop",
+        metavar="HALT",
+        help="nur mit --role home: der Halt (Kurzname im Tourplan), für den das Heim bestellt",
     )
     add.add_argument(
         "--password-stdin",
@@ -108,7 +114,11 @@ def _password(from_stdin: bool) -> str:
 def user_add(args: argparse.Namespace) -> int:
     from hub import access
 
-    problem = access.name_problem(args.name) or access.roles_problem(args.role)
+    problem = (
+        access.name_problem(args.name)
+        or access.roles_problem(args.role)
+        or access.stop_problem(args.role, args.stop)
+    )
     if problem:
         print(f"Fehler: {problem}", file=sys.stderr)
         return 2
@@ -119,8 +129,15 @@ def user_add(args: argparse.Namespace) -> int:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2
     with _store(args.config) as store:
-        new = store.users.put(args.name, hashed, frozenset(args.role), datetime.now(UTC))
+        if args.stop and (problem := _unknown_stop(args.config, store, args.stop)):
+            print(f"Fehler: {problem}", file=sys.stderr)
+            return 2
+        new = store.users.put(
+            args.name, hashed, frozenset(args.role), datetime.now(UTC), stop=args.stop
+        )
     roles = ", ".join(f"{role} ({access.ROLES[role][0]})" for role in sorted(set(args.role)))
+    if args.stop:
+        roles += f", Halt {args.stop}"
     if new:
         print(f"Benutzer {args.name} angelegt, Rollen: {roles}.")
     else:
@@ -140,8 +157,26 @@ def user_list(args: argparse.Namespace) -> int:
         )
         return 0
     for user in users:
-        print(f"{user.name:20} {', '.join(sorted(user.roles))}")
+        stop = f" (Halt {user.stop})" if user.stop else ""
+        print(f"{user.name:20} {', '.join(sorted(user.roles))}{stop}")
     return 0
+
+
+def _unknown_stop(path: Path, store, stop: str) -> str | None:
+    """Why ``stop`` is no stop of the tour plan the hub goes by; None when it is one (or when
+    the hub has no tour plan yet: the stop is then checked by nothing but the plan to come)."""
+    from hub.config import load_hub_config
+    from hub.tours.editing import current_plan
+    from tourkasse.visits import stop_of
+
+    try:
+        plan = current_plan(store, load_hub_config(path).tours.file)
+    except ConfigError:
+        return None  # a broken tour file is said where it is used
+    if plan is None or stop_of(plan, stop) is not None:
+        return None
+    known = ", ".join(sorted({s.id for tour in plan.tours for s in tour.stops}))
+    return f"Halt „{stop}“ gibt es im Tourplan nicht (bekannt: {known})"
 
 
 def token_add(args: argparse.Namespace) -> int:

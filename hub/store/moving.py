@@ -58,7 +58,7 @@ COPIED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("truck", "time", "sent", "lat", "lon", "speed_cm_s", "received_at"),
         ("truck",),
     ),
-    "users": (("name", "password_hash", "roles", "created_at", "updated_at"), ("name",)),
+    "users": (("name", "password_hash", "roles", "created_at", "updated_at", "stop"), ("name",)),
     "api_tokens": (
         ("token_hash", "user_name", "label", "created_at", "last_used_at"),
         ("token_hash",),
@@ -76,6 +76,41 @@ COPIED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pushes": (("id", "kind", "version", "at", "by_user", "summary", "prices_as_of"), ("id",)),
     "tour_plans": (("version", "text", "at", "by_user", "what"), ("version",)),
     "board_links": (("stop", "token", "created_at", "created_by"), ("stop",)),
+    "orders": (
+        (
+            "number",
+            "seq",
+            "stop",
+            "visit",
+            "truck",
+            "channel",
+            "orderer",
+            "note",
+            "state",
+            "placed_at",
+            "changed_at",
+        ),
+        ("number",),
+    ),
+    "order_lines": (
+        (
+            "number",
+            "line",
+            "article",
+            "text",
+            "unit",
+            "quantity",
+            "unit_price",
+            "deposit",
+            "for_whom",
+            "decision",
+            "reason",
+        ),
+        ("number", "line"),
+    ),
+    "order_deadlines": (("stop", "hours", "changed_at", "changed_by"), ("stop",)),
+    "order_publications": (("truck", "version", "text", "published_at"), ("truck",)),
+    "order_log": (("id", "number", "at", "by_user", "what"), ("id",)),
 }
 # written by the accept path from the journals (trucks: each journal's head)
 REPLAYED = ("journal", "trucks", *PROJECTION_TABLES)
@@ -186,7 +221,8 @@ def fingerprint(db: Database) -> tuple[Any, ...]:
         "SELECT (SELECT max(received_at) FROM statuses), (SELECT max(received_at) FROM positions),"
         " (SELECT max(updated_at) FROM users), (SELECT max(last_used_at) FROM api_tokens),"
         " (SELECT max(updated_at) FROM catalogue_articles), (SELECT max(created_at) FROM "
-        "board_links), (SELECT max(value) FROM settings)"
+        "board_links), (SELECT max(value) FROM settings), (SELECT max(changed_at) FROM orders), "
+        "(SELECT max(changed_at) FROM order_deadlines)"
     )
     return counts, heads, latest
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from hub.store.dialect import Database
 from tourkasse.journal import format_time
@@ -20,6 +21,7 @@ class User:
     name: str
     password_hash: str
     roles: frozenset[str]
+    stop: str | None = None  # role "home": the one stop this user orders for
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ def _roles(text: str) -> frozenset[str]:
     return frozenset(role for role in text.split(",") if role)
 
 
+def _user(row: tuple[Any, ...]) -> User:
+    name, password_hash, roles, stop = row
+    return User(name, password_hash, _roles(roles), stop or None)
+
+
 class Users:
     """The users, sessions and failed logins of one store connection."""
 
@@ -54,30 +61,39 @@ class Users:
         self.db = db
 
     # --- users ---------------------------------------------------------------------------
-    def put(self, name: str, password_hash: str, roles: frozenset[str], now: datetime) -> bool:
-        """Add the user, or give an existing one a new password and roles (ending their
+    def put(
+        self,
+        name: str,
+        password_hash: str,
+        roles: frozenset[str],
+        now: datetime,
+        stop: str | None = None,
+    ) -> bool:
+        """Add the user, or give an existing one a new password, roles and stop (ending their
         sessions); True when the user is new."""
         at = format_time(now)
         with self.db.transaction():
             known = self.db.one("SELECT name FROM users WHERE name = ?", [name]) is not None
             self.db.run(
-                "INSERT INTO users (name, password_hash, roles, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "INSERT INTO users (name, password_hash, roles, created_at, updated_at, stop) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 "password_hash = excluded.password_hash, roles = excluded.roles, "
-                "updated_at = excluded.updated_at",
-                [name, password_hash, ",".join(sorted(roles)), at, at],
+                "updated_at = excluded.updated_at, stop = excluded.stop",
+                [name, password_hash, ",".join(sorted(roles)), at, at, stop],
             )
             if known:
                 self.db.run("DELETE FROM sessions WHERE user_name = ?", [name])
         return not known
 
     def get(self, name: str) -> User | None:
-        row = self.db.one("SELECT name, password_hash, roles FROM users WHERE name = ?", [name])
-        return User(row[0], row[1], _roles(row[2])) if row else None
+        row = self.db.one(
+            "SELECT name, password_hash, roles, stop FROM users WHERE name = ?", [name]
+        )
+        return _user(row) if row else None
 
     def all(self) -> list[User]:
-        rows = self.db.rows("SELECT name, password_hash, roles FROM users ORDER BY name")
-        return [User(name, hashed, _roles(roles)) for name, hashed, roles in rows]
+        rows = self.db.rows("SELECT name, password_hash, roles, stop FROM users ORDER BY name")
+        return [_user(row) for row in rows]
 
     def rehash(self, name: str, password_hash: str, now: datetime) -> None:
         """A stronger hash of the same password (argon2's parameters were raised)."""
@@ -103,14 +119,14 @@ class Users:
     def session(self, token_hash: str, now: datetime) -> Session | None:
         """The session of this token, if it has not expired and its user still exists."""
         row = self.db.one(
-            "SELECT u.name, u.password_hash, u.roles, s.csrf, s.expires_at "
+            "SELECT u.name, u.password_hash, u.roles, u.stop, s.csrf, s.expires_at "
             "FROM sessions s JOIN users u ON u.name = s.user_name "
             "WHERE s.token_hash = ? AND s.expires_at > ?",
             [token_hash, format_time(now)],
         )
         if row is None:
             return None
-        return Session(User(row[0], row[1], _roles(row[2])), row[3], datetime.fromisoformat(row[4]))
+        return Session(_user(row[:4]), row[4], datetime.fromisoformat(row[5]))
 
     def end_session(self, token_hash: str) -> None:
         with self.db.transaction():
@@ -134,7 +150,7 @@ class Users:
     def token_user(self, token_hash: str, now: datetime) -> User | None:
         """The user of this token (noting when it was used), or None."""
         row = self.db.one(
-            "SELECT u.name, u.password_hash, u.roles FROM api_tokens t "
+            "SELECT u.name, u.password_hash, u.roles, u.stop FROM api_tokens t "
             "JOIN users u ON u.name = t.user_name WHERE t.token_hash = ?",
             [token_hash],
         )
@@ -145,7 +161,7 @@ class Users:
                 "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?",
                 [format_time(now), token_hash],
             )
-        return User(row[0], row[1], _roles(row[2]))
+        return _user(row)
 
     def tokens(self) -> list[ApiToken]:
         rows = self.db.rows(
