@@ -74,7 +74,8 @@ def _figures_line(f: Figures) -> str:
     pay = "  ".join(
         f"{label} {format_eur(f.by_payment[m])}" for m, label in METHODS if m in f.by_payment
     )
-    return f"{format_eur(f.turnover)} aus {f.receipts} Bons   {rates}   {pay}".rstrip()
+    receipts = "1 Bon" if f.receipts == 1 else f"{f.receipts} Bons"
+    return f"{format_eur(f.turnover)} aus {receipts}   {rates}   {pay}".rstrip()
 
 
 def daily_text(report: DailyReport) -> str:

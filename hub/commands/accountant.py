@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hub.commands import Refused, config_argument, guarded, open_hub, write
+from hub.commands import Refused, config_argument, err, guarded, open_hub, write
 from tourkasse.dsfinvk.command import os_problem
 
 FORMATS = ("text", "csv", "json", "datev", "pdf")
@@ -96,7 +96,8 @@ def daily_command(args: argparse.Namespace) -> int:
     from hub.commands.figures import stop_names
 
     if args.format in ("datev", "pdf") and args.out is None:
-        raise Refused(f"--format {args.format} braucht --out (Datei oder Ordner)")
+        target = "eine Datei oder einen Ordner" if args.format == "datev" else "eine Datei"
+        raise Refused(f"--format {args.format} braucht --out ({target})")
     config, store = open_hub(args)
     period = _period(args, config.timezone)
     with store:
@@ -127,6 +128,7 @@ def _datev(args: argparse.Namespace, config, period, books) -> None:
     from hub.accounting import datev
     from hub.accounting.accounts import Accounts
 
+    _say_if_placeholders(config.accounting)
     made = datev.bookings(books, Accounts.of(config.accounting))
     batches = datev.batches(made, period.first, period.last, config.accounting)
     created = datetime.now(UTC).astimezone(ZoneInfo(config.timezone))
@@ -149,6 +151,22 @@ def _datev(args: argparse.Namespace, config, period, books) -> None:
             "je Stapel nur eines. Bitte einen Ordner als --out angeben."
         )
     _emit(args, files[0][1])
+
+
+def _say_if_placeholders(settings) -> None:
+    """DATEV imports a batch only into the adviser's and client's own numbers: a config without
+    them gets the placeholders 1001 and 1, which the accountant should hear about now, not from
+    DATEV's import."""
+    from hub.config import AccountingSettings
+
+    usual = AccountingSettings()
+    if (settings.adviser, settings.client) == (usual.adviser, usual.client):
+        err(
+            f"Hinweis: [accounting] adviser und client sind nicht gesetzt; der Stapel trägt "
+            f"die Platzhalter Beraternummer {usual.adviser} und Mandantennummer {usual.client}; "
+            "so nimmt DATEV ihn nicht in Ihren Mandanten auf. Bitte die Nummern des "
+            "Steuerbüros in die Konfiguration eintragen."
+        )
 
 
 def cashbook_command(args: argparse.Namespace) -> int:

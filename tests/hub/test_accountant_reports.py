@@ -250,6 +250,7 @@ def test_the_text_report_says_it_in_german(config, capsys):
     assert out.startswith("Tagessummen 24.11.2026 (Geschäftstage in Europe/Berlin)")
     assert "Wagen T01 Z 1 am 24.11.2026" in out and "Differenz -0,04 €" in out
     assert "24.11.2026  Wagen T02: 16,41 €" in out
+    assert "Wagen T02: 16,41 € aus 1 Bon   19 %" in out  # one Bon, not "1 Bons"
     assert "Nicht im Umsatz: 1 Trainingsbon (4,20 €), 1 abgebrochener Bon" in out
 
 
@@ -259,7 +260,10 @@ def test_the_text_report_says_it_in_german(config, capsys):
         (["--from", "2026-11-31", "--to", "2026-12-01"], "„2026-11-31“ ist kein Datum"),
         (["--from", "2026-11-25", "--to", "2026-11-24"], "endet (24.11.2026) vor seinem Beginn"),
         (["--from", "2026-11-24", "--to", "2026-11-24", "--truck", "T09"], "„T09“ ist der"),
-        (["--from", "2026-11-24", "--to", "2026-11-24", "--format", "pdf"], "braucht --out"),
+        (
+            ["--from", "2026-11-24", "--to", "2026-11-24", "--format", "pdf"],
+            "braucht --out (eine Datei)",
+        ),
         (["--from", "0001-01-01", "--to", "0001-01-02"], "außerhalb der Jahre 1970 bis 9998"),
     ],
 )
@@ -313,6 +317,20 @@ def test_datev_settings_datev_could_not_use_are_refused_in_words():
     found = {problem.key: problem.message for problem in refused.value.problems}
     assert found["accounting.fiscal_year_start"] == "02-30 ist kein Tag jedes Jahres"
     assert found["accounting.revenue_7"].startswith("Konto 99999 hat mehr als account_length = 4")
+
+
+def test_datev_without_adviser_and_client_says_it_wrote_placeholders(config, capsys, tmp_path):
+    text = config.read_text(encoding="utf-8").replace("adviser = 29098\nclient = 55003\n", "")
+    config.write_text(text, encoding="utf-8")
+    out_file = tmp_path / "EXTF.csv"
+    code, out, err = run(
+        capsys, "report", "daily", "--from", "2026-11-24", "--to", "2026-11-24",
+        "--format", "datev", "--out", str(out_file), "--config", str(config),
+    )  # fmt: skip
+    assert (code, out) == (0, f"Geschrieben: {out_file}\n")
+    assert "adviser und client sind nicht gesetzt" in err
+    assert "Beraternummer 1001 und Mandantennummer 1" in err
+    assert out_file.read_bytes().split(b"\r\n")[0].split(b";")[10:12] == [b"1001", b"1"]
 
 
 def test_datev_writes_no_file_for_a_fiscal_year_without_bookings(config, capsys, tmp_path):
