@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from truck.pos.order_texts import ORDER_TEXTS
+
 TEXTS: dict[str, tuple[str, str]] = {
     # the session
     "session.wrong_pin": ("Personalnummer oder PIN falsch", "Staff number or PIN wrong"),
@@ -255,6 +257,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.failed": ("Störung", "fault"),
     "status.tse_failed": ("ausgefallen", "failed"),
 }
+
+TEXTS.update(ORDER_TEXTS)
 
 _language = 0  # 0 German, 1 English
 

@@ -62,6 +62,7 @@ class Menu:
             ("clock", t("menu.clock")),
             ("sign_off", t("menu.sign_off")),
             ("stop", t("menu.stop")),
+            ("orders", t("menu.orders")),  # last: the items above keep their places
         ]
         choice = await self.app.push_screen_wait(
             Choose(t("menu.title"), [text for _, text in items])
@@ -119,6 +120,10 @@ class Menu:
                     number=signed.number,
                 )
             )
+
+    async def do_orders(self) -> None:
+        # its own dialogs, once this menu has closed
+        self.app.call_later(self.screen.action_orders)
 
     async def do_stop(self) -> None:
         choices = [(None, t("stop.on_the_road")), *self.session.todays_stops()]

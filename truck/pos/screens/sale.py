@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Digits, Input, Static
 
@@ -17,10 +18,12 @@ from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.devices.printer.status import PrinterError
+from truck.pos import ordering
 from truck.pos.screens.dialogs import Choose, Fields, Question
 from truck.pos.screens.downloads import TakingDownloads
 from truck.pos.screens.menu import run_menu
 from truck.pos.screens.one_dialog import one_dialog
+from truck.pos.screens.order_flow import OrderFlow
 from truck.pos.screens.payment import PaymentScreen
 from truck.pos.screens.weighing import Weighing
 from truck.pos.session import PrintOutcome, SessionError, TillSession, WeighingRefused
@@ -50,7 +53,7 @@ def quantity_text(line: ReceiptLine) -> str:
     return str(line.quantity)
 
 
-class SaleScreen(Weighing, TakingDownloads, Screen[None]):
+class SaleScreen(Weighing, TakingDownloads, OrderFlow, Screen[None]):
     BINDINGS = [
         Binding("f1", "department", "key.department"),
         Binding("f2", "search", "key.search"),
@@ -64,6 +67,8 @@ class SaleScreen(Weighing, TakingDownloads, Screen[None]):
         Binding("f10", "pay", "key.pay"),
         Binding("f11", "allergens", "key.info"),
         Binding("f12", "menu", "key.menu"),
+        # orders for this stop (also in the F12 menu; the header says when some are open)
+        Binding("ctrl+b", "orders", "key.orders", show=False),
         # the input line keeps the focus; the arrows choose the line F4, F5, F6, F11 act on
         Binding("up", "select_line(-1)", show=False),
         Binding("down", "select_line(1)", show=False),
@@ -146,6 +151,17 @@ class SaleScreen(Weighing, TakingDownloads, Screen[None]):
                 return f"  ◆ {name}{by_hand}"
         return ""
 
+    def orders_note(self) -> str:
+        """The order in the basket, or how many are open at this stop (escaped)."""
+        with contextlib.suppress(Exception):  # the header must never stop the till
+            number = ordering.order_of_basket(self.session)
+            if number is not None:
+                return escape(f"  ▲ {t('order.in_basket', number=number)}")
+            count = ordering.open_here(self.session)
+            if count:
+                return f"  ▲ {t('order.header', count=count)}"
+        return ""
+
     def refresh_place(self) -> None:
         """The agent writes arrivals, departures and downloads while the till runs."""
         self.refresh_header()
@@ -159,7 +175,10 @@ class SaleScreen(Weighing, TakingDownloads, Screen[None]):
         banner = f"  ■ {t('sale.training_banner')} ■" if session.training else ""
         parked = f"  {t('sale.parked', count=len(session.parked))}" if session.parked else ""
         header = self.query_one("#header", Static)
-        header.update(f"{session.opened.config.shop.name} – {who}{banner}{parked}{self.place()}")
+        orders = self.orders_note()
+        header.update(
+            f"{session.opened.config.shop.name} – {who}{banner}{parked}{self.place()}{orders}"
+        )
         header.set_class(session.training, "training")
 
     def refresh_all(self, *, change: int | None = None, to_last: bool = False) -> None:
