@@ -16,12 +16,14 @@ from hub.cli import main as hub_main
 from hub.store import open_store
 from tests.conftest import TickingClock
 from tests.support.dsfinvk_check import check_export
+from tests.truck.fiscal.failing_tse import FailingTse
 from tests.truck.test_export_dsfinvk import (
     TILL_SERIAL,
     a_truck,
     journal_of,
     three_days_of_selling,
 )
+from tests.truck.till.test_dsfinvk_outage import MASTER
 from tests.truck.till.test_sales import five_line_sale
 from tourkasse.protocol import JournalBatch
 from truck.cli import main as truck_main
@@ -167,3 +169,52 @@ def test_older_closings_take_master_data_from_a_truck_config(tmp_path, capsys, c
         capsys, hub_toml, "--truck", "T01", "--stammdaten", str(tmp_path / "nix.toml"), "--out", str(out)
     )  # fmt: skip
     assert (code, err) == (2, f"Stammdaten-Datei {tmp_path / 'nix.toml'} gibt es nicht\n")
+
+
+def test_a_day_with_a_tse_outage_exports_the_same_on_truck_and_hub(
+    tmp_path, capsys, catalogue, hub_url
+):
+    """The till sells on with the TSE out for two receipts in the middle of the day; one of
+    them is voided on the next day. Truck and hub export the same bytes, failures included."""
+    path = a_truck(tmp_path / "truck", catalogue)
+    config = load_truck_config(path)
+    clock = TickingClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))
+    db = open_database(config.paths.journal)
+    with SoftwareTse(config.paths.tse, clock=clock) as tse:
+        failing = FailingTse(tse)
+        till = Till(db, failing, truck="T01", client_id=TILL_SERIAL, clock=clock, master=MASTER)
+        till.opening_float(10000)  # Bon 1
+        till.sell(five_line_sale(db))  # 2: signed
+        failing.failing = True
+        till.sell(five_line_sale(db))  # 3: TSE out
+        till.sell(five_line_sale(db))  # 4: TSE out
+        failing.failing = False
+        till.sell(five_line_sale(db))  # 5: signed again
+        first = till.daily_closing({10000: 1, 5000: 1, 200: 2, 2: 2})  # 100 + 4 × 13,51
+        clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=UTC))
+        till.void(3)  # 6: the void of a receipt sold in the outage, a closing later
+        second = till.daily_closing({10000: 1, 2000: 2, 50: 1, 2: 1, 1: 1})  # 154,04 − 13,51
+    db.close()
+    data, entries = journal_of(path)
+    to_hub(hub_url, data)
+    usb = tmp_path / "usb"
+    assert truck(capsys, path, usb)[0] == 0
+
+    code, _, err = hub(
+        capsys, hub_config(tmp_path, hub_url), "--truck", "T01", "--out", str(tmp_path / "h.zip")
+    )
+
+    assert (code, err) == (0, "")
+    trucks_zip = usb / f"dsfinvk_{TILL_SERIAL}_Z1-2.zip"
+    assert (tmp_path / "h.zip").read_bytes() == trucks_zip.read_bytes()
+    tables = check_export(tmp_path / "h.zip", entries)
+    failed = {r["BON_ID"] for r in tables["transactions_tse.csv"] if r["TSE_TA_FEHLER"]}
+    assert (first.difference, second.difference) == (0, 0)  # counted as worked out by hand
+    assert failed == {"3", "4"}
+    assert all(
+        "TSE ausgefallen" in r["TSE_TA_FEHLER"]
+        for r in tables["transactions_tse.csv"]
+        if r["BON_ID"] in failed
+    )
+    (void,) = tables["references.csv"]
+    assert (void["BON_ID"], void["REF_BON_ID"], void["REF_Z_NR"]) == ("6", "3", "1")
