@@ -1,4 +1,5 @@
-"""Publishing an article list or a tour plan to every truck: checked, versioned, retained.
+"""Publishing an article list or a tour plan to every truck, or a truck's own orders to it:
+checked, versioned, retained.
 
 The file is checked with the loaders the trucks use, so a file the trucks would refuse never
 leaves the office. Its version is one more than the version retained on the broker: we
@@ -26,10 +27,18 @@ import paho.mqtt.client as mqtt
 from hub.config import MqttSettings
 from hub.mqtt import hub_client
 from tourkasse.article_list import load_article_list, parse_article_list
-from tourkasse.protocol import PREFIX, Download, ProtocolError, decode, encode, fleet_topic
+from tourkasse.protocol import (
+    PREFIX,
+    Download,
+    ProtocolError,
+    decode,
+    encode,
+    fleet_topic,
+    truck_topic,
+)
 from tourkasse.tour import load_tour_plan, parse_tour_plan
 
-WHAT = {"articles": "Artikelliste", "tours": "Tourplan"}
+WHAT = {"articles": "Artikelliste", "tours": "Tourplan", "orders": "Bestellungen"}
 TIMEOUT_S = 10.0
 
 
@@ -109,6 +118,37 @@ def retained_version(settings: MqttSettings, kind: str, *, timeout: float = TIME
         return connection.retained_version(fleet_topic(kind))
 
 
+def publish_to_trucks(
+    settings: MqttSettings,
+    channel: str,
+    contents: dict[str, str],
+    *,
+    at_least: dict[str, int] | None = None,
+    on_published: Callable[[str, Download], None] = lambda truck, download: None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    timeout: float = TIMEOUT_S,
+) -> list[Download]:
+    """Publish each truck's checked content on its own topic (``truck_topic(truck, channel)``)
+    as its next version: one more than the version retained there, and more than
+    ``at_least[truck]`` (what the hub knows it sent, should the broker have lost it). One
+    session for all of them; ``on_published`` hears of each as the broker has it.
+    PublishError when the broker cannot be reached or refuses (the trucks published before
+    that keep their new version)."""
+    at_least = at_least or {}
+    published = []
+    with _Connection(settings, timeout) as connection:
+        for truck, content in contents.items():
+            topic = truck_topic(truck, channel)
+            current = max(connection.retained_version(topic), at_least.get(truck, 0))
+            download = Download(
+                channel, current + 1, clock().isoformat(timespec="seconds"), content
+            )
+            connection.publish_retained(topic, encode(download))
+            on_published(truck, download)
+            published.append(download)
+    return published
+
+
 class _Connection:
     """One short MQTT 5 session of the hub's user, driven by paho's network thread."""
 
@@ -162,7 +202,10 @@ class _Connection:
     # --- the two steps ------------------------------------------------------------------
 
     def retained_version(self, topic: str) -> int:
+        """The version retained on ``topic``; asked once per topic in a session."""
         self.subscribed.clear()
+        self.marker_back.clear()
+        self.retained = []
         result, _ = self.client.subscribe([(topic, 1), (self.marker_topic, 1)])
         if result != mqtt.MQTT_ERR_SUCCESS:
             raise PublishError(f"Abonnieren nicht gesendet: {mqtt.error_string(result)}")
@@ -178,7 +221,7 @@ class _Connection:
                 f"MQTT-Broker {self.where}: die eigene Markierung kam nicht zurück – "
                 "darf die Zentrale unter tourkasse/v1/hub/# lesen und schreiben?"
             )
-        versions = [_version(topic, payload) for topic, payload in self.retained]
+        versions = [_version(topic, payload) for held, payload in self.retained if held == topic]
         return max(versions, default=0)
 
     def publish_retained(self, topic: str, payload: bytes) -> None:
