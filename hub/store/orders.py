@@ -235,7 +235,7 @@ class Orders:
         if not numbers:
             return []
         kinds = (EntryKind.RECEIPT.value, EntryKind.ORDER_NOT_COLLECTED.value)
-        names = " OR ".join("data LIKE ?" for _ in numbers)
+        names = " OR ".join(f"{self._data_like} ?" for _ in numbers)
         rows = self.db.rows(
             f"SELECT data FROM journal WHERE kind IN (?, ?) AND at >= ? AND at < ? AND ({names}) "
             "ORDER BY truck, seq",
@@ -243,17 +243,26 @@ class Orders:
                 *kinds,
                 format_time(since),
                 format_time(until),
-                *(f'%"order":"{number}"%'.encode() for number in numbers),
+                *(self._pattern(f'%"order":"{number}"%') for number in numbers),
             ],
         )
         return [bytes(data) for (data,) in rows]
 
+    @property
+    def _data_like(self) -> str:
+        # SQLite's LIKE finds nothing in a BLOB unless it is read as text; PostgreSQL
+        # compares bytea with bytea (its text form of bytea would be hex)
+        return "CAST(data AS TEXT) LIKE" if self.db.name == "sqlite" else "data LIKE"
+
+    def _pattern(self, text: str) -> str | bytes:
+        return text if self.db.name == "sqlite" else text.encode()
+
     def voids_after(self, truck: str, since: datetime) -> list[bytes]:
         """The truck's receipts from ``since`` on that void another receipt."""
         rows = self.db.rows(
-            "SELECT data FROM journal WHERE kind = ? AND at >= ? AND truck = ? AND data LIKE ? "
-            "ORDER BY seq",
-            [EntryKind.RECEIPT.value, format_time(since), truck, b'%"void_of":%'],
+            "SELECT data FROM journal WHERE kind = ? AND at >= ? AND truck = ? AND "
+            f"{self._data_like} ? ORDER BY seq",
+            [EntryKind.RECEIPT.value, format_time(since), truck, self._pattern('%"void_of":%')],
         )
         return [bytes(data) for (data,) in rows]
 
