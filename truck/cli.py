@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tourkasse.dsfinvk.command import add_selection_arguments
-from truck import backup_commands, commands, export_commands, journal_commands, tse_commands
+from truck import (
+    backup_commands,
+    commands,
+    export_commands,
+    journal_commands,
+    order_commands,
+    tse_commands,
+)
 
 CONFIG_HELP = "Konfigurationsdatei des Wagens (TOML), z. B. config/truck.example.toml"
 
@@ -270,6 +277,7 @@ def build_parser(prog: str = "tourkasse truck") -> argparse.ArgumentParser:
     add_selection_arguments(dsfinvk)
 
     backup_commands.add_commands(sub, command, with_config)
+    order_commands.add_commands(sub, command, with_config)
 
     clock = command(sub, "clock", "Die Uhr der Kasse: Zeit freigeben")
     clock_sub = clock.add_subparsers(dest="action", metavar="AKTION", required=True)

@@ -17,22 +17,14 @@ from tourkasse.config import ConfigError
 from tourkasse.orders import VisitOrder
 from tourkasse.receipt import ReceiptLine
 from tourkasse.receipt_text import LOCAL
+from tourkasse.tour import TourPlan
 from truck.core.order_basket import LeftOut, OrderBasket, OrderPlan, plan_order
 from truck.pos.session import SessionError, TillSession
 from truck.pos.texts import t
 from truck.store import downloads
 from truck.store import orders as order_store
-from truck.store.orders import OrderRefused, TruckOrder
+from truck.store.orders import OrderRefused, StopOrders, TruckOrder
 from truck.till.counter import CounterError
-
-
-@dataclass
-class StopOrders:
-    """One stop's part of a list of orders."""
-
-    stop: str
-    name: str
-    orders: list[TruckOrder]
 
 
 @dataclass
@@ -47,47 +39,23 @@ class Opening:
 
 def today(session: TillSession) -> date:
     """The local date at the truck (the tour plan's time zone, else Germany's)."""
-    zone = LOCAL
-    try:
-        plan = downloads.tour_plan(session.opened.db, session.opened.config.tour.file)
-    except ConfigError:
-        plan = None
-    if plan is not None:
-        zone = ZoneInfo(plan.timezone)
+    found = plan(session)
+    zone = ZoneInfo(found.timezone) if found is not None else LOCAL
     return session.clock().astimezone(zone).date()
 
 
-def stops_in_tour_order(session: TillSession, day: date) -> list[tuple[str, str]]:
-    """(id, name) of the stops of ``day``'s tour in driving order; [] without a plan."""
+def plan(session: TillSession) -> TourPlan | None:
+    """The tour plan in use (None without one, or when its file is broken)."""
     try:
-        plan = downloads.tour_plan(session.opened.db, session.opened.config.tour.file)
+        return downloads.tour_plan(session.opened.db, session.opened.config.tour.file)
     except ConfigError:
-        return []
-    if plan is None:
-        return []
-    watched = plan.watched_stops(day, session.opened.config.truck.id)
-    known = [(stop.id, stop.name) for stop, _ in watched]
-    names = plan.stop_names()
-    return known + [(sid, name) for sid, name in names.items() if sid not in dict(known)]
+        return None
 
 
 def picking_list(session: TillSession, day: date) -> list[StopOrders]:
     """The day's orders per stop, the stops in the order the tour reaches them."""
-    return group_by_stop(
-        order_store.orders_of_day(session.opened.db, day), stops_in_tour_order(session, day)
-    )
-
-
-def group_by_stop(found: list[TruckOrder], stops: list[tuple[str, str]]) -> list[StopOrders]:
-    """``found`` per stop; stops known to ``stops`` first in its order, unknown ones after."""
-    names = dict(stops)
-    rank = {stop: index for index, (stop, _) in enumerate(stops)}
-    groups: dict[str, StopOrders] = {}
-    for item in found:
-        stop = item.order.stop
-        group = groups.setdefault(stop, StopOrders(stop, names.get(stop, stop), []))
-        group.orders.append(item)
-    return sorted(groups.values(), key=lambda g: (rank.get(g.stop, len(rank)), g.stop))
+    stops = order_store.stops_in_tour_order(plan(session), day, session.opened.config.truck.id)
+    return order_store.group_by_stop(order_store.orders_of_day(session.opened.db, day), stops)
 
 
 def here(session: TillSession) -> tuple[str, str] | None:

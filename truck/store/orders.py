@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from tourkasse.journal import Entry, EntryKind
 from tourkasse.orders import VisitOrder, parse_orders
 from tourkasse.receipt import Receipt
+from tourkasse.tour import TourPlan
 from truck.store import downloads, journal
 
 # receipts this long before the earliest visit in the list are not looked at (a year's journal
@@ -89,6 +90,36 @@ def orders_of_day(db: Database, day: date) -> list[TruckOrder]:
 def orders_for_stop(db: Database, stop: str, day: date) -> list[TruckOrder]:
     """The orders to hand over at ``stop`` on ``day``."""
     return [found for found in orders_of_day(db, day) if found.order.stop == stop]
+
+
+@dataclass
+class StopOrders:
+    """One stop's part of a list of orders."""
+
+    stop: str
+    name: str
+    orders: list[TruckOrder]
+
+
+def group_by_stop(found: list[TruckOrder], stops: list[tuple[str, str]]) -> list[StopOrders]:
+    """``found`` per stop: stops named in ``stops`` (id, name) first, in that order."""
+    names = dict(stops)
+    rank = {stop: index for index, (stop, _) in enumerate(stops)}
+    groups: dict[str, StopOrders] = {}
+    for item in found:
+        stop = item.order.stop
+        group = groups.setdefault(stop, StopOrders(stop, names.get(stop, stop), []))
+        group.orders.append(item)
+    return sorted(groups.values(), key=lambda g: (rank.get(g.stop, len(rank)), g.stop))
+
+
+def stops_in_tour_order(plan: TourPlan | None, day: date, truck: str) -> list[tuple[str, str]]:
+    """(id, name) of ``truck``'s stops on ``day`` in driving order, then every other stop."""
+    if plan is None:
+        return []
+    known = [(stop.id, stop.name) for stop, _ in plan.watched_stops(day, truck)]
+    ids = {stop for stop, _ in known}
+    return known + [(sid, name) for sid, name in plan.stop_names().items() if sid not in ids]
 
 
 def find(db: Database, number: str) -> TruckOrder | None:

@@ -20,11 +20,10 @@ from tourkasse.money import format_eur
 from tourkasse.orders import VisitOrder
 from truck.core.order_basket import quantity_text
 from truck.pos import ordering
-from truck.pos.ordering import StopOrders
 from truck.pos.session import TillSession
 from truck.pos.texts import localize_bindings, t
 from truck.store import orders as order_store
-from truck.store.orders import OrderState, TruckOrder
+from truck.store.orders import OrderState, StopOrders, TruckOrder
 
 STATE_KEYS = {
     OrderState.OPEN: "order.state_open",
