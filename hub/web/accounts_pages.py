@@ -243,7 +243,8 @@ def export(
         period = _period(request, first, last)
         report, _ = _daily(request, period, truck)
     except Refused as exc:
-        raise HTTPException(422, str(exc)) from None
+        # a link the accountant clicked: the page again, with the reason, not bare JSON
+        return _accounts(request, first, last, truck if truck in _known(request) else "", str(exc))
     stem = f"tagessummen_{period.first:%Y%m%d}-{period.last:%Y%m%d}" + (
         f"_{truck}" if truck else ""
     )

@@ -156,6 +156,12 @@ def test_bad_periods_are_refused_in_words(accountant):
     page = accountant.get("/accounts", params={"from": "2026-11-25", "to": "2026-11-24"})
     assert page.status_code == 422
     assert "endet (24.11.2026) vor seinem Beginn (25.11.2026)" in page.text
+    download = accountant.get(
+        "/accounts/export", params={"format": "csv", "from": "2026-11-25", "to": "2026-11-24"}
+    )  # a download link with a period typed into the address: the page says why, not JSON
+    assert download.status_code == 422
+    assert download.headers["content-type"].startswith("text/html")
+    assert "endet (24.11.2026) vor seinem Beginn (25.11.2026)" in download.text
     api = accountant.get("/api/accounts/daily", params={"from": "2026-11-24", "to": "gestern"})
     assert api.status_code == 422
     unknown = accountant.get("/api/accounts/daily", params={**NOVEMBER, "truck": "T99"})
