@@ -5,6 +5,10 @@ Expected at a stop = what its visits on that weekday bought (net of returns and 
 the weeks looked at, divided by the number of those visits, rounded up: to whole pieces, and
 for goods by weight to whole 100 g. A stop without such a visit yet expects nothing. The
 truck's list adds up its stops.
+
+Orders for the day come on top: the lines the operator confirmed are listed per stop as
+"bestellt" and added to the truck's totals (an order that was cancelled, or lines declined or
+not yet decided, are not loaded).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from hub.orders.model import Decision, Order, OrderState
+from hub.orders.service import orders_of_day
 from hub.planning.history import History, goods, read
 from hub.store import HubStore
 from tourkasse.tour import TourPlan
@@ -38,6 +44,8 @@ class StopLoad:
     visits: int  # visits on this weekday within the weeks looked at
     expected: tuple[Quantity, ...]
     by_weekday: dict[int, tuple[int, tuple[Quantity, ...]]]  # weekday -> (visits, sold)
+    ordered: tuple[Quantity, ...] = ()  # confirmed lines of the stop's orders for the day
+    orders: tuple[str, ...] = ()  # their numbers
 
 
 @dataclass(frozen=True)
@@ -83,11 +91,31 @@ def _sold(history: History, stop: str, weekday: int) -> tuple[int, tuple[Quantit
     )
 
 
+def _ordered(orders: list[Order]) -> tuple[Quantity, ...]:
+    """The confirmed lines of ``orders``, added up per article."""
+    sums: dict[tuple[str, str], list] = defaultdict(lambda: ["", 0])
+    for order in orders:
+        for line in order.lines:
+            if line.decision is Decision.CONFIRMED:
+                sums[(line.article, line.unit.value)][0] = line.text
+                sums[(line.article, line.unit.value)][1] += line.quantity
+    return tuple(
+        Quantity(article, text, unit, quantity)
+        for (article, unit), (text, quantity) in sorted(
+            sums.items(), key=lambda i: _german(i[1][0])
+        )
+    )
+
+
 def loading_list(
     store: HubStore, plan: TourPlan | None, day: date, weeks: int, zone: ZoneInfo
 ) -> LoadingList:
     first, last = day - timedelta(weeks=weeks), day - timedelta(days=1)
     history = read(store, first, last, zone)
+    by_stop: dict[str, list[Order]] = defaultdict(list)
+    for order in orders_of_day(store, day):
+        if order.state is not OrderState.CANCELLED:
+            by_stop[order.stop].append(order)
     trucks = []
     for tour in plan.days(day) if plan else ():
         stops = []
@@ -101,7 +129,9 @@ def loading_list(
                 for q in sold
                 if (each := round_up(q.quantity, q.unit, visits)) > 0
             )
-            for q in expected:
+            stop_orders = by_stop.pop(stop.id, [])  # a stop two tours visit: the first loads
+            ordered = _ordered(stop_orders)
+            for q in (*expected, *ordered):
                 totals[(q.article, q.unit)][0] = q.text
                 totals[(q.article, q.unit)][1] += q.quantity
             stops.append(
@@ -112,6 +142,12 @@ def loading_list(
                     visits,
                     expected,
                     {w: v for w, v in by_weekday.items() if v[0]},
+                    ordered,
+                    tuple(
+                        o.number
+                        for o in stop_orders
+                        if any(line.decision is Decision.CONFIRMED for line in o.lines)
+                    ),
                 )
             )
         total = tuple(

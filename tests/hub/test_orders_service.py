@@ -7,12 +7,18 @@ lines it leaves alone; the operator declines only with a reason. On SQLite and P
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
+from hub.config import HubConfig, HubToursSettings, StoreSettings
 from hub.orders import service
 from hub.orders.model import Decision, OrderRefused, OrderState, WantedLine
-from tests.hub.orders_helpers import NOW, TUESDAY, example_plan, order, stocked
+from hub.planning.loading import loading_list
+from hub.web.app import create_app
+from tests.hub.orders_helpers import EXAMPLE, NOW, TUESDAY, example_plan, order, stocked
+from tests.support.web import add_user, log_in
 
 
 @pytest.fixture
@@ -182,3 +188,41 @@ def test_an_article_gone_from_the_list_is_named(store):
         == "„Äpfel Elstar“ (Nr. 4001) gibt es nicht mehr im Sortiment."
     )
     assert [a.number for a in service.orderable_articles(store)] == ["204", "1001"]
+
+
+def test_confirmed_lines_are_loaded_per_stop_and_in_the_trucks_totals(store, hub_url):
+    plan = example_plan()
+    first = order(store, plan)
+    second = order(
+        store, plan, lines=[WantedLine("204", 6, "Herr Ott"), WantedLine("1001", 1, "B")]
+    )
+    dropped = order(store, plan, lines=[WantedLine("1001", 5, "Frau Kühn")])
+    for number, line, decision in (
+        (first.number, 1, Decision.CONFIRMED),
+        (first.number, 2, Decision.DECLINED),
+        (second.number, 1, Decision.CONFIRMED),
+        (second.number, 2, Decision.CONFIRMED),
+        (dropped.number, 1, Decision.CONFIRMED),
+    ):
+        service.decide(store, number, line, decision, "aus", by="olga", now=NOW)
+    service.cancel_order(store, plan, dropped.number, stop="rehberg", now=NOW)
+    listing = loading_list(store, plan, TUESDAY, 4, ZoneInfo("Europe/Berlin"))
+    [truck] = listing.trucks
+    [rehberg] = [stop for stop in truck.stops if stop.stop == "rehberg"]
+    assert rehberg.orders == ("B-1", "B-2")
+    assert [(q.text, q.quantity) for q in rehberg.ordered] == [
+        ("Apfelsaft 1 l", 6),
+        ("Landbrot 1000 g", 3),
+    ]
+    assert {q.text: q.quantity for q in truck.total} == {"Apfelsaft 1 l": 6, "Landbrot 1000 g": 3}
+
+    add_user(hub_url, "olga", "operator")
+    app = create_app(
+        HubConfig(store=StoreSettings(url=hub_url), tours=HubToursSettings(file=EXAMPLE)),
+        live_events=False,
+    )
+    client = TestClient(app)
+    log_in(client, "olga")
+    page = client.get("/loading", params={"day": TUESDAY.isoformat(), "weeks": 4})
+    assert page.status_code == 200
+    assert "bestellt (B-1, B-2)" in page.text and "Apfelsaft 1 l" in page.text
