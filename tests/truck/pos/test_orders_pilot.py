@@ -185,7 +185,12 @@ async def test_on_the_road_the_whole_days_picking_list_per_stop(app, session, sc
     deliver(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_on(pilot)
-        view = await open_orders(pilot, app)
+        await pilot.press("f12")  # also in the menu, as its last item
+        await pilot.pause()
+        await pilot.press(*(["down"] * 11), "enter")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, OrdersScreen), message(app)
         assert shown(view.query_one("#orders-title")) == "Packliste 24.11.2026 – alle Halte"
         listing = view.query_one("#orders-list")
         prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
@@ -194,3 +199,31 @@ async def test_on_the_road_the_whole_days_picking_list_per_stop(app, session, sc
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SaleScreen)
+
+
+async def test_a_parked_order_is_not_opened_twice_and_paid_later_names_its_order(app, session):
+    deliver(session)
+    arrive(session, "hemeln", "Hemeln, Dorfplatz an der Weser")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_on(pilot)
+        await open_orders(pilot, app)
+        await pilot.press("enter")  # B-19: two loaves
+        await pilot.pause()
+        assert [line.quantity for line in session.basket_lines] == [2]
+        await pilot.press("f8")  # parked: Herr Wiegand fetches his purse
+        await pilot.pause()
+        await open_orders(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message(app) == "Bestellung B-19 ist schon als Bon offen (oder geparkt)"
+        await pilot.press("f8", "enter")  # resumed
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+    receipt = Receipt.from_dict(
+        journal.last_of(session.opened.db, EntryKind.RECEIPT).body["receipt"]
+    )
+    assert (receipt.order, receipt.stop, receipt.total) == ("B-19", "hemeln", 840)
+    assert state(session, "B-19") == "abgeholt"
