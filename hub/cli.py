@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "journal",
     "export",
     "boards",
+    "orders",
     "migrate",
     "backup",
 )

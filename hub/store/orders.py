@@ -128,6 +128,10 @@ class Orders:
     def of_day(self, day: date) -> list[Order]:
         return self._select("WHERE visit = ?", [day.isoformat()])
 
+    def from_day(self, day: date) -> list[Order]:
+        """Every order for visits on ``day`` or later, every stop, every state."""
+        return self._select("WHERE visit >= ?", [day.isoformat()])
+
     def open_from(self, day: date) -> list[Order]:
         """Open orders for visits on ``day`` or later, every stop."""
         return self._select(
