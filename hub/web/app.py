@@ -1,9 +1,14 @@
-"""The hub's web app: the operator's, accountant's and admin's pages, and the JSON API.
+"""The hub's web app: the operator's, accountant's and admin's pages, a seniors' home's
+ordering page, and the JSON API.
 
-Only the login page and the static files answer without a session (the public arrival boards
-come with their own issue); every other route names its roles (``auth.need``). Each request
-opens the store for itself: a store object belongs to one thread, and FastAPI runs plain
-functions on a pool of threads.
+Only the login page, the static files and the stops' board links (``/tafel/<token>``: the
+board, its timetable, and ordering for the stop's next visits) answer without a session;
+every other route names its roles (``auth.need``). Each request opens the store for itself:
+a store object belongs to one thread, and FastAPI runs plain functions on a pool of threads.
+
+In the background (``live_events``) the app runs the live events, pushes due price changes,
+and publishes each truck's confirmed orders when they changed (``keep_publishing``, so an
+order decided while the broker was down still reaches the truck).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 from hub.access import ACCOUNTANT, ADMIN, OPERATOR
 from hub.config import HubConfig
+from hub.orders import publishing
 from hub.store import HubStore, open_store
 from hub.tours.editing import current_plan
 from hub.web import (
@@ -35,6 +41,8 @@ from hub.web import (
     due_prices,
     health,
     live,
+    order_office_pages,
+    order_pages,
     pages,
     planning_pages,
     timetable_pages,
@@ -72,12 +80,14 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
             return
         await events.start()
         prices = asyncio.create_task(due_prices.keep_pushing(config, stores))
+        orders = asyncio.create_task(publishing.keep_publishing(config, stores, plan))
         try:
             yield
         finally:
-            prices.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await prices
+            for task in (prices, orders):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await events.stop()
 
     app = FastAPI(
@@ -103,6 +113,8 @@ def create_app(config: HubConfig, *, live_events: bool = True) -> FastAPI:
     app.include_router(board_pages.router)
     app.include_router(health.router)
     app.include_router(timetable_pages.router)
+    app.include_router(order_pages.router)
+    app.include_router(order_office_pages.router)
     _handlers(app)
     _api(app, stores)
     return app

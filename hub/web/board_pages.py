@@ -230,6 +230,7 @@ async def board_page(request: Request, token: str) -> Response:
             "stand": f"{base}/stand",
             "timetable": f"{base}/fahrplan",
             "calendar": f"{base}/kalender.ics",
+            "ordering": f"{base}/bestellen",
             "quiet_ms": round(KEEPALIVE_S * QUIET_TIMES * 1000),
         },
         headers=NO_INDEX,

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub import access, alerts
-from hub.access import ACCOUNTANT, ADMIN, OPERATOR, ROLES
+from hub.access import ACCOUNTANT, ADMIN, HOME, OPERATOR, ROLES
 from hub.store.users import Session
 from hub.web import auth
 from hub.web.texts import LANGUAGES, translator
@@ -137,7 +137,8 @@ def choose_language(language: str, next: str = "/") -> Response:
 @router.get("/")
 def start(session: Session = Depends(auth.need())) -> Response:
     """Each role starts on its own page."""
-    for role, page in ((OPERATOR, "/live"), (ACCOUNTANT, "/turnover"), (ADMIN, "/users")):
+    starts = ((OPERATOR, "/live"), (ACCOUNTANT, "/turnover"), (ADMIN, "/users"))
+    for role, page in (*starts, (HOME, "/bestellungen")):
         if role in session.user.roles:
             return RedirectResponse(page, status_code=303)
     raise auth.NotAllowed()
@@ -183,7 +184,13 @@ def turnover_page(request: Request, day: str = "") -> Response:
 def users_page(request: Request, message: str = "", problem: str = "") -> Response:
     with request.app.state.stores() as store:
         users = store.users.all()
-    return render(request, "users.html", {"users": users, "message": message, "problem": problem})
+    plan = request.app.state.plan()
+    stops = plan.stop_names() if plan else {}
+    return render(
+        request,
+        "users.html",
+        {"users": users, "stops": stops, "message": message, "problem": problem},
+    )
 
 
 @router.post("/users")
@@ -193,7 +200,9 @@ async def add_user(request: Request, session: Session = Depends(auth.need(ADMIN)
     name = str(form.get("name", "")).strip()
     roles = [str(role) for role in form.getlist("role")]
     password = str(form.get("password", ""))
+    stop = str(form.get("stop", "")).strip() or None
     problem = access.name_problem(name) or access.roles_problem(roles)
+    problem = problem or access.stop_problem(roles, stop) or _unknown_stop(request, stop)
     problem = problem or access.password_problem(password)
     if problem:
         page = await run_in_threadpool(users_page, request, problem=problem)
@@ -203,8 +212,15 @@ async def add_user(request: Request, session: Session = Depends(auth.need(ADMIN)
     def save() -> bool:
         hashed = access.hash_password(password)  # argon2 takes a while: not on the event loop
         with request.app.state.stores() as store:
-            return store.users.put(name, hashed, frozenset(roles), datetime.now(UTC))
+            return store.users.put(name, hashed, frozenset(roles), datetime.now(UTC), stop=stop)
 
     new = await run_in_threadpool(save)
     message = t("users.saved_new" if new else "users.saved_old", name=name)
     return await run_in_threadpool(users_page, request, message=message)
+
+
+def _unknown_stop(request: Request, stop: str | None) -> str | None:
+    plan = request.app.state.plan()
+    if stop and (plan is None or stop not in plan.stop_names()):
+        return f"Halt {stop!r} gibt es im Tourplan nicht"
+    return None

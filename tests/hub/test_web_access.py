@@ -2,25 +2,30 @@
 reaches its own pages and API routes and nothing else; forms need their CSRF token; logins
 are limited; sessions expire; passwords are kept only as argon2 hashes; security headers.
 
-Every GET route of the app is tried as anonymous, operator, accountant and admin, and so is
-every form (POST), with the session's own CSRF token: a route added without an entry in
-ALLOWED or POSTED fails the test, so none slips through unchecked.
+Every GET route of the app is tried as anonymous, operator, accountant, admin and a
+seniors' home (role home, one stop), and so is every form (POST), with the session's own CSRF
+token: a route added without an entry in ALLOWED, POSTED or the boards' sets fails the test,
+so none slips through unchecked.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from hub.config import HubConfig, HubToursSettings, StoreSettings
+from hub import access
+from hub.broker import free_port
+from hub.config import HubConfig, HubToursSettings, MqttSettings, StoreSettings
+from hub.orders.model import Channel, Order, OrderLine, OrderState
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.conftest import EXAMPLE_TOUR
 from tests.support.accountant_days import store_days
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
+from tourkasse.article import Unit
 
 # route -> roles that may use it (empty: any logged-in user), and what to add to the path so
 # that it answers 200 (a query, or the value of its one path parameter)
@@ -43,6 +48,9 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "/accounts/export": ({"accountant"}, "?format=csv&from=2026-11-01&to=2026-11-30"),
     "/accounts/dsfinvk": ({"accountant"}, "?truck=T01&from=2026-11-24&to=2026-11-24"),
     "/users": ({"admin"}, ""),
+    "/orders": ({"operator"}, "?day=2026-12-08"),
+    "/bestellungen": ({"home"}, ""),
+    "/bestellungen/{number}": ({"home"}, "B-1"),
     "/api/openapi.json": (set(), ""),
     "/api/health": (set(), ""),
     "/api/trucks": ({"operator"}, ""),
@@ -63,6 +71,14 @@ BOARDS = {
     "/tafel/{token}/events",
     "/tafel/{token}/kalender.ics",
     "/tafel/{token}/fahrplan",
+    "/tafel/{token}/bestellen",
+    "/tafel/{token}/bestellen/{number}",
+}
+# the board link's order forms: no session, their own token (tests/hub/test_order_pages.py)
+BOARD_FORMS = {
+    "/tafel/{token}/bestellen",
+    "/tafel/{token}/bestellen/{number}",
+    "/tafel/{token}/bestellen/{number}/storno",
 }
 # form -> roles that may send it (empty: any logged-in user), and the value of its path
 # parameters; the forms are sent empty but for the token: the role decides before the form
@@ -81,6 +97,12 @@ POSTED: dict[str, tuple[set[str], str]] = {
     "/arrivals/{stop_id}/link": ({"operator"}, "hemeln/link"),
     "/arrivals/{stop_id}/cancel": ({"operator"}, "hemeln/cancel"),
     "/arrivals/{stop_id}/uncancel": ({"operator"}, "hemeln/uncancel"),
+    "/orders/{number}/lines/{line}": ({"operator"}, "B-1/lines/1"),
+    "/orders/{number}/confirm-all": ({"operator"}, "B-1/confirm-all"),
+    "/orders/deadline": ({"operator"}, ""),
+    "/bestellungen": ({"home"}, ""),
+    "/bestellungen/{number}": ({"home"}, "B-1"),
+    "/bestellungen/{number}/storno": ({"home"}, "B-1/storno"),
     "/logout": (set(), ""),  # tried last: it ends the session
 }
 PUBLIC_FORMS = {"/login"}
@@ -90,12 +112,28 @@ PUBLIC_FORMS = {"/login"}
 def app(hub_url):
     for name, role in (("olga", "operator"), ("anton", "accountant"), ("ada", "admin")):
         add_user(hub_url, name, role)
-    with open_store(hub_url) as store, store.db.transaction():
-        article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
-        store.catalogue.put("1001", article, "test", datetime.now(UTC))
+    now = datetime.now(UTC)
+    with open_store(hub_url) as store:
+        store.users.put("heidi", access.hash_password(PASSWORD), frozenset({"home"}), now, "hemeln")
+        with store.db.transaction():
+            article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
+            store.catalogue.put("1001", article, "test", now)
+        for channel in (Channel.HOME, Channel.BOARD):  # B-1 the home's, B-2 the board link's
+            store.orders.add(hemeln_order(channel, now), by="test")
     store_days(hub_url)  # two trucks' journals: the accountant's downloads have something
     tours = HubToursSettings(file=EXAMPLE_TOUR)
-    return create_app(HubConfig(store=StoreSettings(url=hub_url), tours=tours), live_events=False)
+    config = HubConfig(
+        store=StoreSettings(url=hub_url), tours=tours, mqtt=MqttSettings(port=free_port())
+    )
+    return create_app(config, live_events=False)
+
+
+def hemeln_order(channel: Channel, now: datetime) -> Order:
+    line = OrderLine(1, "1001", "Brot", Unit.PIECE, 1, 420, 0, "Frau Kühn")
+    return Order(
+        "", "hemeln", date(2026, 12, 8), "T01", channel, "heidi", "", (line,), OrderState.OPEN,
+        now, now,
+    )  # fmt: skip
 
 
 def url(path: str, extra: str) -> str:
@@ -119,7 +157,7 @@ def get_routes(app, method: str = "GET") -> set[str]:
 
 def test_every_route_is_in_the_table(app):
     assert get_routes(app) == set(ALLOWED) | PUBLIC | BOARDS
-    assert get_routes(app, "POST") == set(POSTED) | PUBLIC_FORMS
+    assert get_routes(app, "POST") == set(POSTED) | PUBLIC_FORMS | BOARD_FORMS
     assert get_routes(app, "PUT") | get_routes(app, "DELETE") | get_routes(app, "PATCH") == set()
 
 
@@ -129,12 +167,18 @@ def test_every_form_is_refused_to_anonymous_and_to_roles_it_is_not_for(app, hub_
         answer = anonymous.post(url(path, extra), data={}, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"].startswith("/login?next=%2F"), path
-    for name, home in (("olga", "/live"), ("anton", "/turnover"), ("ada", "/users")):
+    homes = (
+        ("olga", "/live"),
+        ("anton", "/turnover"),
+        ("ada", "/users"),
+        ("heidi", "/bestellungen"),
+    )
+    for name, home in homes:
         client = TestClient(app)
         log_in(client, name)
         page = client.get(home)
         token = csrf_of(page.text)  # every page has one: its logout form
-        role = {"olga": "operator", "anton": "accountant", "ada": "admin"}[name]
+        role = {"olga": "operator", "anton": "accountant", "ada": "admin", "heidi": "home"}[name]
         for path, (roles, extra) in POSTED.items():
             answer = client.post(url(path, extra), data={"csrf": token}, follow_redirects=False)
             if roles and role not in roles:
@@ -158,6 +202,7 @@ def test_a_board_needs_no_login_and_an_unknown_link_opens_nothing(app, hub_url):
     with open_store(hub_url) as store:
         token = store.board_links.ensure("hemeln", "test", datetime.now(UTC)).token
     for path in BOARDS - {"/tafel/{token}/events"}:  # the stream never ends: see the browser
+        path = path.replace("{number}", "B-2")  # the board link's own order
         answer = client.get(path.replace("{token}", token), follow_redirects=False)
         assert answer.status_code == 200, path
         wrong = client.get(path.replace("{token}", "x" + token), follow_redirects=False)
@@ -186,6 +231,7 @@ def test_anonymous_gets_only_the_login_page(app):
         ("olga", "operator", "/live"),
         ("anton", "accountant", "/turnover"),
         ("ada", "admin", "/users"),
+        ("heidi", "home", "/bestellungen"),
     ],
 )
 def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
@@ -204,7 +250,8 @@ def test_each_role_reaches_its_routes_and_no_others(app, name, role, home):
     page = client.get(home)
     assert name in page.text
     # the navigation offers only the role's own pages
-    pages = ("/live", "/alerts", "/loading", "/stops", "/articles", "/tours", "/turnover", "/users")
+    pages = ("/live", "/alerts", "/loading", "/stops", "/articles", "/tours", "/orders")
+    pages += ("/turnover", "/users", "/bestellungen")
     offered = {link for link in pages if f'href="{link}"' in page.text}
     assert offered == {p for p in pages if role in ALLOWED[p][0]}
 

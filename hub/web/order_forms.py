@@ -1,0 +1,174 @@
+"""The order form as typed and the orders as shown: lines of article, quantity and name read
+from the form, quantities in the shop's words ("ca. 1,5 kg"), times in the stop's zone, and
+what a collected order's receipt sold beside what was ordered. Shared by the orderers' pages
+(``order_pages``) and the operator's (``order_office_pages``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.orders.model import MAX_LINES, Decision, Order, OrderableVisit, OrderRefused, WantedLine
+from hub.web.form_text import one_line
+from tourkasse.article import Article, Unit
+
+ROWS = 10  # empty lines of a new order's form
+SPARE = 3  # empty lines below a changed order's own
+QUANTITY = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|g|stk\.?|st\.?|stück)?", re.IGNORECASE)
+BARE_GRAMS_AT_LEAST = 50  # a bare "2" for goods by weight is taken for a slip, not 2 g
+
+
+@dataclass
+class Row:
+    """A line of the form as typed."""
+
+    article: str = ""
+    quantity: str = ""
+    for_whom: str = ""
+
+
+@dataclass
+class Form:
+    rows: list[Row] = field(default_factory=list)
+    visit: str = ""
+    note: str = ""
+
+
+# --- the form ------------------------------------------------------------------------------
+def form_of(data: Any) -> Form:
+    try:
+        count = int(str(data.get("rows", ROWS)))
+    except ValueError:
+        count = ROWS
+    count = min(max(count, 1), MAX_LINES)
+    rows = [
+        Row(
+            str(data.get(f"article-{i}", "")).strip(),
+            str(data.get(f"qty-{i}", "")).strip(),
+            str(data.get(f"for-{i}", "")),
+        )
+        for i in range(1, count + 1)
+    ]
+    return Form(rows, str(data.get("visit", "")), str(data.get("note", "")))
+
+
+def wanted_lines(rows: list[Row], articles: dict[str, Article]) -> list[WantedLine]:
+    """The form's filled lines; a line without a name is for the name of the line above."""
+    lines: list[WantedLine] = []
+    previous = ""
+    for number, row in enumerate(rows, 1):
+        if not row.article and not row.quantity:
+            continue
+        if not row.article:
+            raise OrderRefused(f"Zeile {number}: Bitte einen Artikel wählen.")
+        who = one_line(row.for_whom) or previous
+        if not who:
+            raise OrderRefused(f"Zeile {number}: Für wen? Bitte einen Namen eintragen.")
+        quantity = parse_quantity(row.quantity, articles.get(row.article), number)
+        lines.append(WantedLine(row.article, quantity, who))
+        previous = who
+    if not lines:
+        raise OrderRefused("Die Bestellung ist leer: Bitte mindestens einen Artikel eintragen.")
+    return lines
+
+
+def parse_quantity(text: str, article: Article | None, row: int) -> int:
+    """Pieces, or grams for goods by weight ("500", "500 g", "1,5 kg")."""
+    found = QUANTITY.fullmatch(text.strip())
+    if not text.strip():
+        raise OrderRefused(f"Zeile {row}: Bitte eine Menge eintragen.")
+    try:
+        value = Decimal(found.group(1).replace(",", ".")) if found else None
+    except InvalidOperation:
+        value = None
+    if found is None or value is None:
+        raise OrderRefused(f"Zeile {row}: Menge „{text}“ nicht verstanden.")
+    unit = (found.group(2) or "").lower()
+    if article is not None and article.unit is Unit.KG:
+        if unit not in ("", "g", "kg"):
+            raise OrderRefused(f"Zeile {row}: {article.name} wird gewogen – Menge in g oder kg.")
+        grams = value * 1000 if unit == "kg" else value
+        if unit == "" and grams < BARE_GRAMS_AT_LEAST:
+            raise OrderRefused(
+                f"Zeile {row}: {article.name} wird gewogen – bitte die ungefähre Menge in "
+                "Gramm (z. B. 500) oder mit kg (z. B. 1,5 kg) angeben."
+            )
+        return int(grams.to_integral_value())
+    if unit in ("g", "kg") or value != value.to_integral_value():
+        raise OrderRefused(f"Zeile {row}: Menge in Stück (ganze Zahl).")
+    return int(value)
+
+
+def quantity_text(quantity: int, unit: Unit) -> str:
+    """ "3" pieces, "ca. 500 g", "ca. 1,5 kg"."""
+    if unit is not Unit.KG:
+        return f"{quantity} Stk"
+    if quantity < 1000:
+        return f"ca. {quantity} g"
+    return "ca. " + f"{quantity / 1000:.3f}".rstrip("0").rstrip(".").replace(".", ",") + " kg"
+
+
+def typed_quantity(quantity: int, unit: Unit) -> str:
+    return f"{quantity} g" if unit is Unit.KG else str(quantity)
+
+
+def rows_of_order(order: Order) -> list[Row]:
+    rows = [
+        Row(ln.article, typed_quantity(ln.quantity, ln.unit), ln.for_whom) for ln in order.lines
+    ]
+    return rows + [Row() for _ in range(SPARE)]
+
+
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%d.%m.%Y, %H:%M} Uhr"
+
+
+def visit_view(visit: OrderableVisit, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    open_ = not visit.cancelled and now < visit.deadline
+    if visit.cancelled:
+        state = f"fällt aus: {visit.reason}" if visit.reason else "fällt aus"
+    elif open_:
+        state = f"Bestellschluss {when(visit.deadline, zone)}"
+    else:
+        state = f"Bestellschluss war {when(visit.deadline, zone)} – keine Bestellungen mehr"
+    return {
+        "key": visit.key,
+        "day": f"{visit.day:%d.%m.%Y}",
+        "arrive": f"{visit.arrive.astimezone(zone):%H:%M} Uhr",
+        "state": state,
+        "open": open_,
+        "cancelled": visit.cancelled,
+    }
+
+
+def received(order: Order) -> list[dict[str, Any]]:
+    """Per article of a collected order: what was ordered (lines not declined) beside what
+    the receipt sold and its amount."""
+    if order.collection is None:
+        return []
+    lines = [ln for ln in order.lines if ln.decision is not Decision.DECLINED]
+    sold = {article: (quantity, amount) for article, quantity, amount in order.collection.sold}
+    rows = []
+    for article in dict.fromkeys([ln.article for ln in lines] + list(sold)):
+        mine = [ln for ln in order.lines if ln.article == article]
+        unit = mine[0].unit if mine else Unit.PIECE
+        ordered = sum(ln.quantity for ln in lines if ln.article == article)
+        quantity, amount = sold.get(article, (0, 0))
+        rows.append(
+            {
+                "article": article,
+                "text": mine[0].text if mine else article,
+                "ordered": quantity_text(ordered, unit) if ordered else "–",
+                "sold": (f"{quantity} g" if unit is Unit.KG else f"{quantity} Stk")
+                if article in sold
+                else "–",
+                "amount": amount if article in sold else None,
+            }
+        )
+    return rows
