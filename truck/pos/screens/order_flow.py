@@ -9,6 +9,8 @@ Everything that came with the order is escaped before it reaches a markup-parsin
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,6 +76,17 @@ class WeighOrdered(ModalScreen[bool]):
 
 class OrderFlow:
     """Ctrl+B on the sale screen."""
+
+    def orders_note(self) -> str:
+        """The order in the basket, or how many are open at this stop (escaped)."""
+        with contextlib.suppress(Exception):  # the header must never stop the till
+            number = ordering.order_of_basket(self.session)
+            if number is not None:
+                return escape(f"  ▲ {t('order.in_basket', number=number)}")
+            count = ordering.open_here(self.session)
+            if count:
+                return f"  ▲ {t('order.header', count=count)}"
+        return ""
 
     @work
     @guarded

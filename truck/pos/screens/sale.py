@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Digits, Input, Static
 
@@ -18,7 +17,6 @@ from tourkasse.article import Unit
 from tourkasse.money import format_eur, parse_eur
 from tourkasse.receipt import LineKind, ReceiptLine
 from truck.devices.printer.status import PrinterError
-from truck.pos import ordering
 from truck.pos.screens.dialogs import Choose, Fields, Question
 from truck.pos.screens.downloads import TakingDownloads
 from truck.pos.screens.menu import run_menu
@@ -149,17 +147,6 @@ class SaleScreen(Weighing, TakingDownloads, OrderFlow, Screen[None]):
                 name = where.name if where.stop_id else t("stop.on_the_road")
                 by_hand = f" ({t('stop.by_hand')})" if where.source == "staff" else ""
                 return f"  ◆ {name}{by_hand}"
-        return ""
-
-    def orders_note(self) -> str:
-        """The order in the basket, or how many are open at this stop (escaped)."""
-        with contextlib.suppress(Exception):  # the header must never stop the till
-            number = ordering.order_of_basket(self.session)
-            if number is not None:
-                return escape(f"  ▲ {t('order.in_basket', number=number)}")
-            count = ordering.open_here(self.session)
-            if count:
-                return f"  ▲ {t('order.header', count=count)}"
         return ""
 
     def refresh_place(self) -> None:
