@@ -269,7 +269,7 @@ def change_order(
     )
     if (changed.note, changed.lines) == (order.note, order.lines):
         return order
-    store.orders.replace(changed, by=order.orderer, what="geändert", at=now)
+    _store(store, changed, by=order.orderer, what="geändert", at=now, before=order)
     return changed
 
 
@@ -286,7 +286,7 @@ def cancel_order(
     if visit is not None and not visit.cancelled:
         _check_open(visit, now, store.zone)
     cancelled = replace(order, state=OrderState.CANCELLED, changed_at=now, collection=None)
-    store.orders.replace(cancelled, by=order.orderer, what="storniert", at=now)
+    _store(store, cancelled, by=order.orderer, what="storniert", at=now, before=order)
     return cancelled
 
 
@@ -323,8 +323,18 @@ def decide(
     )
     decided = replace(order, lines=lines)
     what = f"Position {line} {decision.value}" + (f": {why}" if why else "")
-    store.orders.replace(decided, by=by, what=what, at=now)
+    _store(store, decided, by=by, what=what, at=now, before=order)
     return decided
+
+
+def _store(
+    store: HubStore, order: Order, *, by: str, what: str, at: datetime, before: Order
+) -> None:
+    if not store.orders.replace(order, by=by, what=what, at=at, before=before):
+        raise OrderRefused(
+            f"Die Bestellung {order.number} wurde eben geändert – bitte neu laden und noch "
+            "einmal versuchen."
+        )
 
 
 # --- reading ----------------------------------------------------------------------------------

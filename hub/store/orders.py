@@ -79,10 +79,16 @@ class Orders:
             self._log(number, order.placed_at, by, "bestellt")
         return _with_number(order, number)
 
-    def replace(self, order: Order, *, by: str, what: str, at: datetime) -> None:
+    def replace(self, order: Order, *, by: str, what: str, at: datetime, before: Order) -> bool:
         """Store the order's note, state, lines and time of change as they are now, and in
-        the log who did ``what`` at ``at``."""
+        the log who did ``what`` at ``at``; but only if it is still as ``before`` (as the
+        caller read it): False, and nothing stored, when someone changed it meanwhile (the
+        operator deciding while the home changes it)."""
         with self.db.transaction():
+            self.db.lock(f"tourkasse-order-{order.number}")
+            now = self._select("WHERE number = ?", [order.number])
+            if not now or _content(now[0]) != _content(before):
+                return False
             self.db.run(
                 "UPDATE orders SET note = ?, state = ?, changed_at = ? WHERE number = ?",
                 [order.note, order.state.value, format_time(order.changed_at), order.number],
@@ -90,6 +96,7 @@ class Orders:
             self.db.run("DELETE FROM order_lines WHERE number = ?", [order.number])
             self._insert_lines(order.number, order.lines)
             self._log(order.number, at, by, what)
+        return True
 
     def _insert_lines(self, number: str, lines: Sequence[OrderLine]) -> None:
         self.db.run_many(
@@ -269,6 +276,10 @@ class Orders:
             [EntryKind.RECEIPT.value, format_time(since), truck, self._pattern('%"void_of":%')],
         )
         return [bytes(data) for (data,) in rows]
+
+
+def _content(order: Order) -> tuple[object, ...]:
+    return order.note, order.state, order.lines, order.changed_at
 
 
 def _with_number(order: Order, number: str) -> Order:

@@ -6,6 +6,7 @@ lines it leaves alone; the operator declines only with a reason. On SQLite and P
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -226,3 +227,11 @@ def test_confirmed_lines_are_loaded_per_stop_and_in_the_trucks_totals(store, hub
     page = client.get("/loading", params={"day": TUESDAY.isoformat(), "weeks": 4})
     assert page.status_code == 200
     assert "bestellt (B-1, B-2)" in page.text and "Apfelsaft 1 l" in page.text
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(store):
+    placed = order(store)
+    decided = service.decide(store, placed.number, 1, Decision.CONFIRMED, "", by="olga", now=NOW)
+    stale_change = dataclasses.replace(placed, note="von vorhin")  # read before the decision
+    assert not store.orders.replace(stale_change, by="x", what="geändert", at=NOW, before=placed)
+    assert service.find_order(store, placed.number) == decided
