@@ -100,6 +100,8 @@ def receipt_lines(
         out.append(f"Es bediente Sie: {receipt.staff.name}")
     if receipt.stop:
         out.append(f"Haltestelle: {receipt.stop}")
+    if receipt.order:
+        out.append(f"Bestellung: {receipt.order}")
     out += _tse_lines(tse, columns)
     if tse.qr and qr_line:
         out.append(f"QR: {tse.qr}")
