@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.orders.model import MAX_LINES, Decision, Order, OrderableVisit, OrderRefused, WantedLine
+from hub.orders.service import WEEKDAYS
 from hub.web.form_text import one_line
 from tourkasse.article import Article, Unit
 
@@ -139,7 +140,7 @@ def visit_view(visit: OrderableVisit, now: datetime, zone: ZoneInfo) -> dict[str
         state = f"Bestellschluss war {when(visit.deadline, zone)} – keine Bestellungen mehr"
     return {
         "key": visit.key,
-        "day": f"{visit.day:%d.%m.%Y}",
+        "day": f"{WEEKDAYS[visit.day.weekday()]} {visit.day:%d.%m.%Y}",
         "arrive": f"{visit.arrive.astimezone(zone):%H:%M} Uhr",
         "state": state,
         "open": open_,

@@ -202,7 +202,7 @@ async def add_user(request: Request, session: Session = Depends(auth.need(ADMIN)
     password = str(form.get("password", ""))
     stop = str(form.get("stop", "")).strip() or None
     problem = access.name_problem(name) or access.roles_problem(roles)
-    problem = problem or access.stop_problem(roles, stop) or _unknown_stop(request, stop)
+    problem = problem or _stop_problem(request, roles, stop)
     problem = problem or access.password_problem(password)
     if problem:
         page = await run_in_threadpool(users_page, request, problem=problem)
@@ -219,8 +219,13 @@ async def add_user(request: Request, session: Session = Depends(auth.need(ADMIN)
     return await run_in_threadpool(users_page, request, message=message)
 
 
-def _unknown_stop(request: Request, stop: str | None) -> str | None:
+def _stop_problem(request: Request, roles: list[str], stop: str | None) -> str | None:
+    """The rules of ``access.stop_problem`` in the words of this form."""
+    if HOME in roles and not stop:
+        return "Ein Zugang mit der Rolle Heim braucht seinen Halt (Auswahl „Halt (Heim)“)"
+    if stop and HOME not in roles:
+        return "Einen Halt bekommt nur ein Zugang mit der Rolle Heim"
     plan = request.app.state.plan()
     if stop and (plan is None or stop not in plan.stop_names()):
         return f"Halt {stop!r} gibt es im Tourplan nicht"
-    return None
+    return access.stop_problem(roles, stop)

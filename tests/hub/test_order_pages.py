@@ -31,7 +31,12 @@ from hub.orders.model import Channel, Decision, OrderState, WantedLine
 from hub.store import open_store
 from hub.web.app import create_app
 from tests.conftest import EXAMPLE_TOUR
+from tests.support.journals import STAFF, JournalWriter, paid
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in
+from tourkasse.article import Unit
+from tourkasse.protocol import JournalBatch
+from tourkasse.receipt import BonType, LineKind, Receipt, ReceiptLine, line_amount
+from tourkasse.vat import VatRate
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 TUESDAY = date(2026, 12, 8)
@@ -323,3 +328,65 @@ def test_names_and_notes_are_escaped_on_every_page(hub):
     for text in pages:
         assert EVIL not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_a_collected_order_shows_the_receipts_figures_beside_the_ordered_ones(hub):
+    app, url, _token, clock = hub
+    at_the_home = datetime(2026, 12, 8, 11, 50, tzinfo=UTC)  # Tuesday, 12:50 in Germany
+    lines = [
+        ReceiptLine(LineKind.SALE, text, quantity, unit, price, VatRate.REDUCED,
+                    line_amount(quantity, unit, price), "Lebensmittel", article_no=article)
+        for article, text, quantity, unit, price in (
+            ("1001", "Landbrot 1000 g", 2, Unit.PIECE, 430),  # the price of the day
+            ("4001", "Äpfel Elstar", 534, Unit.KG, 299),  # the scale's weight: 1,60 €
+        )
+    ]  # fmt: skip
+    with open_store(url) as store:
+        placed = service.place_order(
+            store, app.state.plan(), stop="rehberg", day=TUESDAY, channel=Channel.HOME,
+            orderer="rehberg-empfang", note="",
+            lines=[WantedLine("1001", 2, "Frau Kühn"), WantedLine("4001", 500, "Herr Ott")],
+            now=NOW,
+        )  # fmt: skip
+        writer = JournalWriter("T01", start=at_the_home)
+        bon = writer.next_number
+        payments = paid(lines, "cash")
+        writer.receipt(Receipt(BonType.RECEIPT, *payments, STAFF, stop="rehberg", order="B-1"))
+        data = tuple(entry.data for entry in writer.entries)
+        store.accept_batch(JournalBatch("T01", data, 1), received_at=at_the_home)
+    clock.moment = at_the_home + timedelta(hours=1)
+    for page in (
+        client_of(app, "rehberg-empfang").get("/bestellungen").text,
+        client_of(app, "olga").get("/orders?day=2026-12-08").text,
+    ):
+        card = page[page.index(f'id="order-{placed.number}"') :]
+        card = card[: card.index("</article>")]
+        assert 'data-state="collected"' in card and "abgeholt" in card
+        assert f'<span class="receipt-no">{bon}</span>' in card
+        assert '<span class="real-total">10,20 €</span>' in card
+        received = card[card.index('class="figures received"') :]
+        assert re.search(r"Äpfel Elstar</td><td[^>]*>ca\. 500 g</td><td[^>]*>534 g</td>", received)
+        assert "1,60 €" in received and "8,60 €" in received
+        assert 'id="cancel-B-1"' not in card and 'id="confirm-all-B-1"' not in card
+
+
+def test_the_admin_gives_a_home_account_its_stop(hub):
+    app, url, _token, _clock = hub
+    add_user(url, "ada", "admin")
+    client = client_of(app, "ada")
+    page = client.get("/users")
+    assert "<td>rehberg-empfang</td><td>Heim</td><td>Seniorenzentrum Am Rehberg</td>" in page.text
+    form = {"csrf": csrf_of(page.text), "name": "lindenhof", "password": "ein-langes-passwort"}
+    home = {**form, "role": "home"}
+    for data, says in (
+        (home, "braucht seinen Halt"),
+        ({**home, "stop": "atlantis"}, "gibt es im Tourplan nicht"),
+        ({**form, "role": ["home", "operator"], "stop": "hemeln"}, "nicht mit anderen Rollen"),
+        ({**form, "role": "operator", "stop": "hemeln"}, "nur ein Zugang mit der Rolle Heim"),
+    ):
+        refused = client.post("/users", data=data)
+        assert refused.status_code == 422 and says in refused.text, refused.text
+    saved = client.post("/users", data={**home, "stop": "hemeln"})
+    assert "Benutzer lindenhof angelegt." in saved.text
+    with open_store(url) as store:
+        assert store.users.get("lindenhof").stop == "hemeln"
