@@ -26,7 +26,7 @@ from tourkasse.article import Unit
 from tourkasse.money import Cents, divide_half_up
 
 SCHEMA_VERSION = 1
-MAX_TEXT = 200  # a name, an article text or a note longer than this is refused
+MAX_TEXT = 500  # a name, an article text or a note longer than this is refused (hub: MAX_NOTE)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from hub.downloads import PublishError, publish_to_trucks
 from hub.orders.collections import with_collections
 from hub.orders.model import Decision, Order, OrderState
 from hub.store import HubStore, StoreError
-from tourkasse.orders import MAX_TEXT, OrderedLine, VisitOrder, orders_text
+from tourkasse.orders import OrderedLine, VisitOrder, orders_text
 from tourkasse.protocol import truck_topic
 from tourkasse.tour import TourPlan
 from tourkasse.visits import visits
@@ -78,27 +78,22 @@ def _visit(plan: TourPlan | None, order: Order) -> tuple[str, datetime | None] |
     return None
 
 
-def _fit(text: str) -> str:
-    """A text as a truck takes it (``tourkasse.orders`` refuses longer ones)."""
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
-
-
 def _visit_order(order: Order, confirmed: list[Any]) -> VisitOrder:
     return VisitOrder(
         number=order.number,
         stop=order.stop,
         visit=order.visit,
-        orderer=_fit(order.orderer),
-        note=_fit(order.note),
+        orderer=order.orderer,
+        note=order.note,
         lines=tuple(
             OrderedLine(
                 line=line.line,
                 article=line.article,
-                text=_fit(line.text),
+                text=line.text,
                 unit=line.unit,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                for_whom=_fit(line.for_whom),
+                for_whom=line.for_whom,
             )
             for line in confirmed
         ),

@@ -7,7 +7,7 @@ the orders, and a broker that is down is said in German."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -17,9 +17,10 @@ from hub.broker import LocalBroker, free_port
 from hub.config import HubConfig, MqttSettings
 from hub.downloads import PublishError
 from hub.orders import publishing, service
-from hub.orders.model import Decision, WantedLine
+from hub.orders.model import MAX_NAME, MAX_NOTE, Decision, WantedLine
 from tests.hub.orders_helpers import NOW, TUESDAY, example_plan, order, stocked
-from tourkasse.orders import parse_orders
+from tourkasse.article import Unit
+from tourkasse.orders import OrderedLine, VisitOrder, orders_text, parse_orders
 from tourkasse.protocol import Download, decode, truck_topic
 
 WAIT = 5.0
@@ -92,7 +93,7 @@ def test_confirmed_lines_reach_the_truck_versioned_and_only_when_changed(store, 
     service.decide(store, first.number, 2, Decision.DECLINED, "aus", by="olga", now=NOW)
     [sent] = publishing.truck_orders(store, plan, "T01", NOW.date())
     assert [line.article for line in sent.lines] == ["1001"]
-    assert len(sent.note) == 200 and sent.note.endswith("…")  # what a truck accepts
+    assert sent.note == "Bitte klingeln " + "x" * 400  # a long note arrives whole
     assert publishing.publish_pending(config, store, plan, NOW) == [
         "Bestellungen für Wagen T01: Version 1 veröffentlicht (1 Bestellung)"
     ]
@@ -150,3 +151,9 @@ class _opened:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+def test_the_longest_note_the_hub_takes_reaches_the_truck():
+    line = OrderedLine(1, "1001", "Brötchen", Unit.PIECE, 4, 45, "F" * MAX_NAME)
+    order = VisitOrder("B-1", "heim", date(2026, 12, 8), "heim", "n" * MAX_NOTE, (line,))
+    assert parse_orders(orders_text([order])) == (order,)
