@@ -131,20 +131,15 @@ def when(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def visit_view(visit: OrderableVisit, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
-    open_ = not visit.cancelled and now < visit.deadline
-    if visit.cancelled:
-        state = f"fällt aus: {visit.reason}" if visit.reason else "fällt aus"
-    elif open_:
-        state = f"Bestellschluss {when(visit.deadline, zone)}"
-    else:
-        state = f"Bestellschluss war {when(visit.deadline, zone)} – keine Bestellungen mehr"
+    """A visit as the page lists it; the template words its state in the page's language."""
     return {
         "key": visit.key,
         "day": f"{WEEKDAYS[visit.day.weekday()]} {visit.day:%d.%m.%Y}",
         "arrive": f"{visit.arrive.astimezone(zone):%H:%M} Uhr",
-        "state": state,
-        "open": open_,
+        "deadline": when(visit.deadline, zone),
+        "open": not visit.cancelled and now < visit.deadline,
         "cancelled": visit.cancelled,
+        "reason": visit.reason,
     }
 
 

@@ -155,7 +155,7 @@ def show(
             httponly=True,
             samesite="strict",
             secure=request.app.state.config.web.secure_cookies,
-            max_age=4 * 3600,
+            max_age=24 * 3600,  # a form left open over lunch still sends
         )
     return page
 

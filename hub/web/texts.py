@@ -285,6 +285,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "orders.visits": ("Nächste Besuche", "Next visits"),
     "orders.no_visits": ("Zurzeit sind keine Besuche geplant.", "No visits planned at present."),
+    "orders.visit_cancelled": ("fällt aus", "cancelled"),
+    "orders.visit_open": ("Bestellschluss {at}", "order by {at}"),
+    "orders.visit_closed": (
+        "Bestellschluss war {at} – keine Bestellungen mehr",
+        "the deadline was {at} – no more orders",
+    ),
     "orders.new_title": ("Neue Bestellung", "New order"),
     "orders.change_title": ("Bestellung {number} ändern", "Change order {number}"),
     "orders.visit": ("Für den Besuch am", "For the visit on"),

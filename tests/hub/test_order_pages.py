@@ -150,6 +150,9 @@ def test_a_home_orders_changes_and_cancels_for_its_stop(hub):
     assert "Bestellung B-1 ist storniert." in cancel.text
     assert orders_of(url)[0].state is OrderState.CANCELLED
     assert 'id="change-B-1"' not in cancel.text and 'id="cancel-B-1"' not in cancel.text
+    english = client.get("/lang/en?next=/bestellungen")
+    assert "Order for Seniorenzentrum Am Rehberg" in english.text
+    assert "cancelled: Wagen in der Werkstatt" in english.text and "Send order" in english.text
 
 
 def test_another_stops_order_is_not_found_and_stays_as_it_was(hub):
