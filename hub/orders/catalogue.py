@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from hub.catalogue import office
 from hub.store import HubStore
-from hub.web.form_text import one_line
+from hub.typed_text import one_line
 from tourkasse.article import Article, Unit
 from tourkasse.article_list import ArticleList, parse_article_list
 from tourkasse.config import ConfigError

@@ -38,7 +38,7 @@ from hub.orders.model import (
     WantedLine,
 )
 from hub.store import HubStore
-from hub.web.form_text import one_line
+from hub.typed_text import one_line
 from tourkasse.article import Unit
 from tourkasse.tour import TourPlan
 from tourkasse.visits import PlannedVisit, stop_of, visits

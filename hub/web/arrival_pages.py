@@ -26,8 +26,8 @@ from hub.arrivals.model import State
 from hub.store.users import Session
 from hub.tours import editing
 from hub.tours.editing import PlanRefused
+from hub.typed_text import one_line
 from hub.web import auth
-from hub.web.form_text import one_line
 from hub.web.pages import render
 from tourkasse.tour import DayException, TourPlan
 from tourkasse.visits import stop_of, tour_visits

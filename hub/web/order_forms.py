@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from hub.orders.model import MAX_LINES, Decision, Order, OrderableVisit, OrderRefused, WantedLine
 from hub.orders.service import WEEKDAYS
-from hub.web.form_text import one_line
+from hub.typed_text import one_line
 from tourkasse.article import Article, Unit
 
 ROWS = 10  # empty lines of a new order's form

@@ -21,8 +21,8 @@ from hub.downloads import PublishError, publish_text
 from hub.store.users import Session
 from hub.tours import editing
 from hub.tours.editing import PlanRefused
+from hub.typed_text import one_line
 from hub.web import auth
-from hub.web.form_text import one_line
 from hub.web.pages import render
 from tourkasse.holidays import STATES
 from tourkasse.tour import WEEKDAYS, DayException, TourPlan

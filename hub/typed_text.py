@@ -1,4 +1,5 @@
-"""Text typed into a form, made fit to be shown on a board or printed on a timetable."""
+"""Text typed into a form (a reason, a name, an order's note), made fit to be shown on a board,
+printed on a timetable or sent to a truck; used by the web and by the services behind it."""
 
 from __future__ import annotations
 
