@@ -175,12 +175,15 @@ def _handlers(app: FastAPI) -> None:
         )
 
 
+STAFF = (ADMIN, OPERATOR, ACCOUNTANT)  # not a home's account: it has no business with the API
+
+
 def _api(app: FastAPI, stores: Any) -> None:
-    @app.get("/api/openapi.json", dependencies=[Depends(auth.need())])
+    @app.get("/api/openapi.json", dependencies=[Depends(auth.need(*STAFF))])
     def openapi() -> dict[str, Any]:
         return app.openapi()
 
-    @app.get("/api/health", dependencies=[Depends(auth.need())])
+    @app.get("/api/health", dependencies=[Depends(auth.need(*STAFF))])
     def health() -> dict[str, Any]:
         with stores() as hub:
             return {"ok": True, "trucks": len(hub.trucks())}
