@@ -23,7 +23,7 @@ from hub.accounting.accounts import Accounts
 from hub.accounting.cashbook_text import cash_book_csv
 from hub.accounting.daily import DailyReport, not_turnover
 from hub.accounting.period import Period, PeriodError, parse_day
-from hub.accounting.receipts import FoundReceipt, find_receipts, header_for
+from hub.accounting.receipts import MOST, FoundReceipt, find_receipts, header_for
 from hub.accounting.spreadsheet import sums_csv
 from hub.accounting.summary_pdf import summary_pdf
 from hub.web import auth
@@ -186,6 +186,7 @@ def receipts_page(
             "amount": amount,
             "problem": problem,
             "searched": searched,
+            "most": MOST,
             "zone": _zone(request),
         },
         status_code=422 if problem else 200,
@@ -208,7 +209,9 @@ def _receipts(
         datas = store.entries_between((EntryKind.RECEIPT,), period.start, period.end, truck=chosen)
         entries = [decode_entry(data) for data in datas]
         headers = {name: _header(store, name, period) for name in {e.truck for e in entries}}
-    return find_receipts(entries, number=wanted_number, amount=wanted_amount, headers=headers)
+    return find_receipts(
+        entries, number=wanted_number, amount=wanted_amount, headers=headers, most=MOST
+    )
 
 
 def _header(store: Any, truck: str, period: Period) -> ShopHeader:

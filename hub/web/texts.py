@@ -74,6 +74,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "receipts.search": ("Suchen", "Search"),
     "receipts.none": ("Kein Bon gefunden.", "No receipt found."),
     "receipts.found": ("Gefunden", "Found"),
+    "receipts.more": (
+        "Es gibt mehr Treffer; gezeigt werden die ersten {most}. Bitte die Suche eingrenzen: "
+        "Wagen, Bonnummer, Betrag oder ein kürzerer Zeitraum.",
+        "There are more; the first {most} are shown. Please narrow the search: truck, receipt "
+        "number, amount or a shorter period.",
+    ),
     "nav.logout": ("Abmelden", "Log out"),
     "nav.language": ("English", "Deutsch"),
     "login.title": ("Anmeldung", "Log in"),

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from hub import access
 from hub.config import AccountingSettings, HubConfig, StoreSettings
 from hub.store import open_store
+from hub.web import accounts_pages
 from hub.web.app import create_app
 from tests.support.accountant_days import store_days
 from tests.support.web import add_user, log_in
@@ -134,6 +135,16 @@ def test_receipts_are_found_by_number_date_and_amount_and_shown_as_printed(accou
     wrong = accountant.get("/accounts/receipts", params={"amount": "zwölf", "from": "2026-11-24"})
     assert wrong.status_code == 422
     assert "„zwölf“ ist kein Geldbetrag" in wrong.text
+
+
+def test_a_search_finding_more_than_is_shown_says_so(accountant, monkeypatch):
+    period = {"from": "2026-11-24", "to": "2026-11-25"}
+    everything = accountant.get("/accounts/receipts", params=period)
+    assert "Es gibt mehr Treffer" not in everything.text
+    monkeypatch.setattr(accounts_pages, "MOST", everything.text.count('class="receipt"') - 1)
+    cut = accountant.get("/accounts/receipts", params=period)
+    assert "Es gibt mehr Treffer; gezeigt werden die ersten" in cut.text
+    assert cut.text.count('class="receipt"') == accounts_pages.MOST
 
 
 def test_the_cash_book_page_and_its_csv(accountant):
