@@ -96,6 +96,10 @@ def test_the_demo_runs_a_day_at_the_till():
     assert "Ankunft: Gimte, Dorfgemeinschaftshaus" in out  # the agent followed the GPS replay
     assert re.search(r"Bon 2 Beleg 12,22 € – TSE 2 @ (gimte|volkmarshausen)", out)
     assert "Differenz:             -0,50 €" in out
+    # a home orders for two residents, the office confirms, the truck's picking list has it
+    assert "Bestellung B-1 ist eingegangen." in out
+    assert re.search(r"Wagen T01 hat Bestellung B-1, [\d,]+ s nach der Bestätigung", out)
+    assert re.search(r"Frau Kühn, Zimmer 12\n +ca\. 400 g  Gouda mittelalt", out)
 
 
 @pytest.fixture
