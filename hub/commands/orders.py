@@ -103,6 +103,7 @@ def _day(day: date) -> str:
 
 
 def _order_lines(order) -> list[str]:  # type: ignore[no-untyped-def]
+    from hub.orders.model import quantity_text
     from tourkasse.money import format_eur
 
     state = order.state.value
@@ -118,11 +119,7 @@ def _order_lines(order) -> list[str]:  # type: ignore[no-untyped-def]
     if order.note:
         said.append(f"          Anmerkung: {' / '.join(order.note.splitlines())}")
     for line in order.lines:
-        amount = (
-            f"{line.quantity / 1000:.3f} kg".replace(".", ",")
-            if line.unit.value == "kg"
-            else f"{line.quantity} ×"
-        )
+        amount = quantity_text(line.quantity, line.unit)
         decision = line.decision.value + (f": {line.reason}" if line.reason else "")
         said.append(
             f"    {line.line:>2}. {amount:>10} {line.text:<30} für {line.for_whom:<20} {decision}"

@@ -137,3 +137,12 @@ class OrderableVisit:
     @property
     def key(self) -> str:
         return self.day.isoformat()
+
+
+def quantity_text(quantity: int, unit: Unit) -> str:
+    """ "3" pieces, "ca. 500 g", "ca. 1,5 kg"."""
+    if unit is not Unit.KG:
+        return f"{quantity} Stk"
+    if quantity < 1000:
+        return f"ca. {quantity} g"
+    return "ca. " + f"{quantity / 1000:.3f}".rstrip("0").rstrip(".").replace(".", ",") + " kg"

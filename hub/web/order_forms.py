@@ -13,7 +13,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.orders.model import MAX_LINES, Decision, Order, OrderableVisit, OrderRefused, WantedLine
+from hub.orders.model import (
+    MAX_LINES,
+    Decision,
+    Order,
+    OrderableVisit,
+    OrderRefused,
+    WantedLine,
+    quantity_text,
+)
 from hub.orders.service import WEEKDAYS
 from hub.typed_text import one_line
 from tourkasse.article import Article, Unit
@@ -103,15 +111,6 @@ def parse_quantity(text: str, article: Article | None, row: int) -> int:
     if unit in ("g", "kg") or value != value.to_integral_value():
         raise OrderRefused(f"Zeile {row}: Menge in Stück (ganze Zahl).")
     return int(value)
-
-
-def quantity_text(quantity: int, unit: Unit) -> str:
-    """ "3" pieces, "ca. 500 g", "ca. 1,5 kg"."""
-    if unit is not Unit.KG:
-        return f"{quantity} Stk"
-    if quantity < 1000:
-        return f"ca. {quantity} g"
-    return "ca. " + f"{quantity / 1000:.3f}".rstrip("0").rstrip(".").replace(".", ",") + " kg"
 
 
 def typed_quantity(quantity: int, unit: Unit) -> str:

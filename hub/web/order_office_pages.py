@@ -23,10 +23,10 @@ from fastapi.responses import RedirectResponse, Response
 from hub.access import OPERATOR
 from hub.downloads import PublishError
 from hub.orders import publishing, service
-from hub.orders.model import Decision, Order, OrderRefused, OrderState
+from hub.orders.model import Decision, Order, OrderRefused, OrderState, quantity_text
 from hub.store.users import Session
 from hub.web import auth, board_pages
-from hub.web.order_forms import quantity_text, received, when
+from hub.web.order_forms import received, when
 from hub.web.pages import render
 from hub.web.texts import translator
 from tourkasse.config import ConfigError

@@ -32,7 +32,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.access import HOME
 from hub.orders import service
 from hub.orders.catalogue import current_articles, deposit_in
-from hub.orders.model import MAX_LINES, Channel, Order, OrderRefused, OrderState
+from hub.orders.model import MAX_LINES, Channel, Order, OrderRefused, OrderState, quantity_text
 from hub.store.users import Session
 from hub.web import auth, board_pages
 from hub.web.order_forms import (
@@ -40,7 +40,6 @@ from hub.web.order_forms import (
     Form,
     Row,
     form_of,
-    quantity_text,
     received,
     rows_of_order,
     visit_view,
