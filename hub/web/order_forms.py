@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,9 @@ from tourkasse.article import Article, Unit
 
 ROWS = 10  # empty lines of a new order's form
 SPARE = 3  # empty lines below a changed order's own
-QUANTITY = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|g|stk\.?|st\.?|stück)?", re.IGNORECASE)
+QUANTITY = re.compile(r"(\d[\d.,]*)\s*(kg|g|stk\.?|st\.?|stück)?", re.IGNORECASE)
+GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")  # "1.000", "12.500": thousands separators
+DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")  # "500", "1,5", "0.5"
 BARE_GRAMS_AT_LEAST = 50  # a bare "2" for goods by weight is taken for a slip, not 2 g
 
 
@@ -87,21 +89,44 @@ def wanted_lines(rows: list[Row], articles: dict[str, Article]) -> list[WantedLi
 
 
 def parse_quantity(text: str, article: Article | None, row: int) -> int:
-    """Pieces, or grams for goods by weight ("500", "500 g", "1,5 kg")."""
-    found = QUANTITY.fullmatch(text.strip())
-    if not text.strip():
+    """Pieces, or grams for goods by weight ("500", "500 g", "1.000 g", "1,5 kg").
+
+    A "." before exactly three digits (and no comma) separates thousands, as Germans write
+    them; otherwise "." and "," are decimal marks. What could be read two ways ("1.250 kg",
+    "1,500 g", "1.000,5") is refused in words rather than guessed. An article not in the list
+    (``None``) is read in either unit: the service then names the article that is gone."""
+    typed = text.strip()
+    if not typed:
         raise OrderRefused(f"Zeile {row}: Bitte eine Menge eintragen.")
-    try:
-        value = Decimal(found.group(1).replace(",", ".")) if found else None
-    except InvalidOperation:
-        value = None
-    if found is None or value is None:
+    found = QUANTITY.fullmatch(typed)
+    if found is None:
         raise OrderRefused(f"Zeile {row}: Menge „{text}“ nicht verstanden.")
-    unit = (found.group(2) or "").lower()
-    if article is not None and article.unit is Unit.KG:
+    figure, unit = found.group(1), (found.group(2) or "").lower()
+    unclear = (
+        f"Zeile {row}: Menge „{typed}“ ist nicht eindeutig – bitte ohne Tausenderpunkt und "
+        "mit Komma schreiben, z. B. 1500 g oder 1,5 kg."
+    )
+    grouped = GROUPED.fullmatch(figure) is not None
+    if grouped:
+        if unit == "kg":  # "1.250 kg": 1,25 kg in English, 1250 kg in German
+            raise OrderRefused(unclear)
+        value = Decimal(figure.replace(".", ""))
+    elif DECIMAL.fullmatch(figure):
+        value = Decimal(figure.replace(",", "."))
+    elif "." in figure and "," in figure:  # "1.000,5" or "1,000.5"
+        raise OrderRefused(unclear)
+    else:
+        raise OrderRefused(f"Zeile {row}: Menge „{text}“ nicht verstanden.")
+    weighed = article is not None and article.unit is Unit.KG
+    if article is None:
+        grams = value * 1000 if unit == "kg" else value
+        return int(grams.to_integral_value())
+    if weighed:
         if unit not in ("", "g", "kg"):
             raise OrderRefused(f"Zeile {row}: {article.name} wird gewogen – Menge in g oder kg.")
         grams = value * 1000 if unit == "kg" else value
+        if unit != "kg" and grams != grams.to_integral_value():  # "1,500 g": 1,5 g or 1500 g?
+            raise OrderRefused(unclear)
         if unit == "" and grams < BARE_GRAMS_AT_LEAST:
             raise OrderRefused(
                 f"Zeile {row}: {article.name} wird gewogen – bitte die ungefähre Menge in "

@@ -5,8 +5,15 @@ deadline in hours before its planned arrival.
 A decision goes down to the truck at once: after it the page publishes what changed
 (``publishing.publish_pending``, in the thread pool). With the broker out of reach the page
 says so; the web's publishing loop (``keep_publishing``) sends it when the broker is back.
-Every answer to a form is a redirect to the day's page with a fixed message code, or the
-page again with the refusal in words (409) — never free text in the address.
+Every answer to a form is a redirect to the day's page with a fixed message code (and the
+order's anchor), or the page again with the refusal in words (409) — never free text in the
+address.
+
+A change by the orderer renumbers the order's lines, so a line number alone may name another
+article than the operator saw. Each decision form carries the order's ``changed_at`` as the
+page showed it; when the order was changed since, nothing is decided and the operator is asked
+to reload. (Decisions themselves leave ``changed_at`` as it was: a page stays good for one
+decision after another.)
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -25,6 +33,7 @@ from hub.downloads import PublishError
 from hub.orders import publishing, service
 from hub.orders.model import Decision, Order, OrderRefused, OrderState, quantity_text
 from hub.store.users import Session
+from hub.typed_text import one_line
 from hub.web import auth, board_pages
 from hub.web.order_forms import received, when
 from hub.web.pages import render
@@ -51,7 +60,17 @@ class VisitGroup:
 
     @property
     def approx_total(self) -> int:
-        return sum(o.approx_total for o in self.orders if o.state is not OrderState.CANCELLED)
+        return sum(o.approx_total for o in self.active)
+
+    @property
+    def active(self) -> list[Order]:
+        """The orders to load: all but the cancelled ones."""
+        return [o for o in self.orders if o.state is not OrderState.CANCELLED]
+
+    @property
+    def cancelled(self) -> list[Order]:
+        """Cancelled orders, kept on the page for the record."""
+        return [o for o in self.orders if o.state is OrderState.CANCELLED]
 
 
 def groups_of_day(app: FastAPI, day: date) -> list[VisitGroup]:
@@ -147,15 +166,36 @@ def publish_now(app: FastAPI) -> str:
     return "sent" if said else "nothing"
 
 
-async def decided(request: Request, day: date, change: Any) -> Response:
-    """Run ``change`` (blocking, may refuse), then publish, then back to the day's page."""
+def as_seen(request: Request, store: Any, number: str, seen: str) -> Order:
+    """The order, refused when it was changed since the page that sent ``seen`` (its
+    ``changed_at`` as ISO text) was loaded. A form without the field (a page from before
+    this check) is taken as it is."""
+    order = service.find_order(store, number)
+    if order is None:
+        raise OrderRefused(f"Eine Bestellung {one_line(number)[:20]} gibt es nicht.")
+    if not seen:
+        return order
+    try:
+        then = datetime.fromisoformat(seen)
+    except ValueError:
+        then = None
+    if then is None or then.tzinfo is None or then != order.changed_at:
+        t = translator(auth.language(request))
+        raise OrderRefused(t("orders.changed_meanwhile", number=order.number))
+    return order
+
+
+async def decided(request: Request, day: date, number: str, change: Any) -> Response:
+    """Run ``change`` (blocking, may refuse), then publish, then back to the order on the
+    day's page."""
     try:
         await run_in_threadpool(change)
     except OrderRefused as exc:
         problem = str(exc)
         return await run_in_threadpool(lambda: show(request, day, problem=problem, status_code=409))
     sent = await run_in_threadpool(publish_now, request.app)
-    return RedirectResponse(f"/orders?day={day.isoformat()}&said=decided&sent={sent}", 303)
+    anchor = quote(f"order-{number}", safe="")
+    return RedirectResponse(f"/orders?day={day.isoformat()}&said=decided&sent={sent}#{anchor}", 303)
 
 
 @router.post("/orders/{number}/lines/{line}")
@@ -166,18 +206,20 @@ async def decide_line(
     day, _ = day_of(request.app, str(form.get("day", "")))
     choice = str(form.get("decision", ""))
     reason = str(form.get("reason", ""))
+    seen = str(form.get("changed", ""))
 
     def change() -> None:
         if choice not in ("confirm", "decline"):
             raise OrderRefused("Bitte „Bestätigen“ oder „Ablehnen“ wählen.")
         decision = Decision.CONFIRMED if choice == "confirm" else Decision.DECLINED
         with request.app.state.stores() as store:
+            as_seen(request, store, number, seen)
             service.decide(
                 store, number, line, decision, reason, by=session.user.name,
                 now=board_pages.now_of(request.app),
             )  # fmt: skip
 
-    return await decided(request, day, change)
+    return await decided(request, day, number, change)
 
 
 @router.post("/orders/{number}/confirm-all")
@@ -186,12 +228,11 @@ async def confirm_all(
 ) -> Response:
     form = await auth.posted(request, session)
     day, _ = day_of(request.app, str(form.get("day", "")))
+    seen = str(form.get("changed", ""))
 
     def change() -> None:
         with request.app.state.stores() as store:
-            order = service.find_order(store, number)
-            if order is None:
-                raise OrderRefused(f"Bestellung {number} gibt es nicht.")
+            order = as_seen(request, store, number, seen)
             for line in order.lines:
                 if line.decision is Decision.OPEN:
                     service.decide(
@@ -199,7 +240,7 @@ async def confirm_all(
                         by=session.user.name, now=board_pages.now_of(request.app),
                     )  # fmt: skip
 
-    return await decided(request, day, change)
+    return await decided(request, day, number, change)
 
 
 @router.post("/orders/deadline")

@@ -26,6 +26,16 @@ def amount(quantity: int, unit: str) -> str:
     return f"{quantity} St."
 
 
+def exact(quantity: int, unit: str) -> str:
+    """As :func:`amount`, but never rounded: what was ordered must be loaded in full
+    ("250 g", "1,25 kg"). Whole tenths of a kilogram (every forecast) look as before."""
+    if unit != "kg" or quantity % 100 == 0:
+        return amount(quantity, unit)
+    if quantity < 1000:
+        return f"{quantity} g"
+    return f"{quantity / 1000:.3f}".rstrip("0").replace(".", ",") + " kg"
+
+
 @router.get("/loading", dependencies=[Depends(auth.need(OPERATOR))])
 def loading_page(request: Request, day: str = "", weeks: int = 6) -> Response:
     zone = ZoneInfo(request.app.state.config.timezone)
@@ -45,7 +55,14 @@ def loading_page(request: Request, day: str = "", weeks: int = 6) -> Response:
     return render(
         request,
         "loading.html",
-        {"listing": listing, "day": wanted, "amount": amount, "weekdays": WEEKDAYS, "problem": ""},
+        {
+            "listing": listing,
+            "day": wanted,
+            "amount": amount,
+            "exact": exact,
+            "weekdays": WEEKDAYS,
+            "problem": "",
+        },
     )
 
 

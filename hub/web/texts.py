@@ -388,6 +388,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Will be sent as soon as the broker can be reached.",
     ),
     "orders.sent_nothing": ("", ""),
+    # the operator's page (issue 11 review)
+    "orders.changed_meanwhile": (
+        "Die Bestellung {number} wurde inzwischen geändert – bitte die Seite neu laden und "
+        "noch einmal entscheiden.",
+        "Order {number} has been changed meanwhile – please reload the page and decide again.",
+    ),
+    "orders.count_cancelled": ("{count} storniert", "{count} cancelled"),
     "users.stop": ("Halt (Heim)", "Stop (home)"),
 }
 
