@@ -77,6 +77,13 @@ def plan_order(order: VisitOrder, article: Callable[[str], Article | None]) -> O
     return OrderPlan(order, tuple(pieces), tuple(weighed), tuple(left_out))
 
 
+def weight_far_off(ordered: int, weighed: int) -> bool:
+    """Whether the scale's weight is off the approximate weight ordered by more than half of
+    it (below 50 % or above 150 %): likely the wrong goods on the scale, so staff are asked
+    before it is taken. Exactly half or one and a half times still passes."""
+    return 2 * weighed < ordered or 2 * weighed > 3 * ordered
+
+
 def grams_text(grams: int) -> str:
     """``1250`` → ``1,250 kg``; under a kilo ``350 g``."""
     if grams < 1000:

@@ -60,6 +60,14 @@ ORDER_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "order.weigh": ("Wiegen", "Weigh"),
     "order.skip": ("Auslassen", "Leave out"),
+    "order.weight_question": (
+        "{weighed} g statt ca. {ordered} g bestellt – so übernehmen? J/N",
+        "{weighed} g instead of approx. {ordered} g ordered – take it? Y/N",
+    ),
+    "order.weight_not_taken": (
+        "{weighed} g nicht übernommen – bitte die bestellte Ware auflegen",
+        "{weighed} g not taken – please place the ordered goods on the scale",
+    ),
     "order.skipped": ("{text}: nicht gewogen", "{text}: not weighed"),
     "order.not_collected_question": (
         "Bestellung {number} als „nicht abgeholt“ vermerken?",

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tourkasse.orders import OrderedLine
-from truck.core.order_basket import grams_text
+from truck.core.order_basket import grams_text, weight_far_off
 from truck.pos import ordering
 from truck.pos.screens.dialogs import Question
 from truck.pos.screens.one_dialog import one_dialog
@@ -72,6 +72,16 @@ class WeighOrdered(ModalScreen[bool]):
 
     def action_answer(self, weigh: bool) -> None:
         self.dismiss(weigh)
+
+
+class WeightQuestion(Question):
+    """The weight far off the one ordered: take it anyway? J/N.
+
+    No button takes the focus, so Enter does not answer: ``Question`` inherits the app's
+    auto-focus, which focuses its yes button, and an Enter there would press it.
+    """
+
+    AUTO_FOCUS = ""
 
 
 class OrderFlow:
@@ -126,17 +136,31 @@ class OrderFlow:
         self.refresh_all(to_last=True)
 
     async def weigh_ordered(self, number: str, line: OrderedLine, article: str) -> bool:
-        """Weigh one ordered line until the scale reports a weight or staff leave it out."""
+        """Weigh one ordered line until the scale reports a weight or staff leave it out.
+
+        A weight far off the one ordered (``weight_far_off``) is taken only when staff say so
+        (J); N takes the weighed line out again and weighs the line anew."""
         problem = ""
         while True:
             if not await self.app.push_screen_wait(WeighOrdered(number, line, problem)):
                 return False
+            basket = self.session.current().basket
+            index = len(basket.lines)  # where the weighed line goes
             try:
-                self.session.weigh(article)  # the scale's weight at today's price
+                weighed = self.session.weigh(article)  # the scale's weight at today's price
             except SessionError as exc:  # still moving, nothing on it, scale gone: say, retry
                 problem = str(exc)
                 self.refresh_all()
                 continue
+            if weight_far_off(line.quantity, weighed.quantity):
+                self.refresh_all(to_last=True)  # the line stands on the receipt while asked
+                grams = {"weighed": weighed.quantity, "ordered": line.quantity}
+                question = t("order.weight_question", **grams)
+                if not await self.app.push_screen_wait(WeightQuestion(escape(question))):
+                    basket.void_line(index)  # not taken: weigh this line again
+                    problem = t("order.weight_not_taken", weighed=weighed.quantity)
+                    self.refresh_all()
+                    continue
             return True
 
     async def ask_ages(self) -> list[str]:
