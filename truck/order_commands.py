@@ -9,12 +9,14 @@ total; at the end what to load in all, per article. Read from the truck's own da
 from __future__ import annotations
 
 import argparse
+import re
 import unicodedata
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from tourkasse.article import Unit
 from tourkasse.config import ConfigError
+from tourkasse.german import german_order
 from tourkasse.money import format_eur
 from tourkasse.orders import OrderedLine
 from tourkasse.receipt_text import LOCAL
@@ -107,7 +109,9 @@ def _stop_text(group: StopOrders) -> str:
             + f"  – bestellt von {_plain(order.orderer)}, ca. {format_eur(order.approx_total)}"
         )
         if order.note.strip():
-            lines.append(f"    Notiz: {_plain(order.note)}")
+            first, *more = _note_lines(order.note)
+            lines.append(f"    Notiz: {first}")
+            lines.extend(f"           {text}" for text in more)
         for whom in order.households:
             lines.append(f"    {_plain(whom)}")
             for line in order.lines:
@@ -120,17 +124,24 @@ def _stop_text(group: StopOrders) -> str:
 
 
 def _to_load(lines: list[OrderedLine]) -> list[str]:
-    """Pieces and grams per article, by article text."""
+    """Pieces and grams per article, sorted by article text as a German list."""
     sums: dict[tuple[str, Unit], tuple[str, int]] = {}
     for line in lines:
         key = (line.article, line.unit)
         text, amount = sums.get(key, (line.text, 0))
         sums[key] = (text, amount + line.quantity)
     rows = []
-    for (article, unit), (text, amount) in sorted(sums.items(), key=lambda kv: kv[1][0]):
+    for (article, unit), (text, amount) in sorted(
+        sums.items(), key=lambda kv: german_order(kv[1][0])
+    ):
         how = f"ca. {grams_text(amount)}" if unit is Unit.KG else f"{amount} ×"
         rows.append(f"{how:>14}  {_plain(text)} ({_plain(article)})")
     return rows or ["nichts"]
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note as the lines it was typed in (blank ends dropped), each made plain."""
+    return [_plain(text) for text in re.split(r"\r\n|\r|\n", note.strip())]
 
 
 def _plain(text: str) -> str:

@@ -22,6 +22,7 @@ from hub.orders.model import Decision, Order, OrderState
 from hub.orders.service import orders_of_day
 from hub.planning.history import History, goods, read
 from hub.store import HubStore
+from tourkasse.german import german_order
 from tourkasse.tour import TourPlan
 
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -65,11 +66,6 @@ class LoadingList:
     trucks: tuple[TruckLoad, ...]
 
 
-def _german(text: str) -> str:
-    """Sort key as a German list orders words: umlauts with their vowel, ß as ss."""
-    return text.casefold().translate(str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"}))
-
-
 def round_up(quantity: int, unit: str, visits: int) -> int:
     if quantity <= 0 or visits == 0:
         return 0
@@ -85,7 +81,7 @@ def _sold(history: History, stop: str, weekday: int) -> tuple[int, tuple[Quantit
     return len(visits), tuple(
         Quantity(article, text, unit, quantity)
         for (article, unit), (text, quantity) in sorted(
-            sold.items(), key=lambda i: _german(i[1][0])
+            sold.items(), key=lambda i: german_order(i[1][0])
         )
         if quantity
     )
@@ -102,7 +98,7 @@ def _ordered(orders: list[Order]) -> tuple[Quantity, ...]:
     return tuple(
         Quantity(article, text, unit, quantity)
         for (article, unit), (text, quantity) in sorted(
-            sums.items(), key=lambda i: _german(i[1][0])
+            sums.items(), key=lambda i: german_order(i[1][0])
         )
     )
 
@@ -153,7 +149,7 @@ def loading_list(
         total = tuple(
             Quantity(article, text, unit, quantity)
             for (article, unit), (text, quantity) in sorted(
-                totals.items(), key=lambda i: _german(i[1][0])
+                totals.items(), key=lambda i: german_order(i[1][0])
             )
         )
         trucks.append(TruckLoad(tour.truck, tour.tour.name, tuple(stops), total))
