@@ -214,7 +214,11 @@ def place_order(
     note: str,
     lines: list[WantedLine],
     now: datetime,
+    owner_key: str | None = None,
 ) -> Order:
+    """A new order. ``owner_key``: for an order placed through a board link, the SHA-256 of
+    the placing browser's key; only :func:`find_order` and :func:`orders_of_stop` given that
+    key find it for the board link (a home's account and the operator see it anyway)."""
     visit = _visit(store, plan, stop, day)
     _check_open(visit, now, store.zone)
     who = one_line(orderer)[:MAX_NAME]
@@ -233,7 +237,7 @@ def place_order(
         placed_at=now,
         changed_at=now,
     )
-    return store.orders.add(order, by=who)
+    return store.orders.add(order, by=who, owner_key=owner_key)
 
 
 def _own_open(store: HubStore, number: str, stop: str) -> Order:
@@ -340,17 +344,23 @@ def _store(
 # --- reading ----------------------------------------------------------------------------------
 
 
-def find_order(store: HubStore, number: str, *, stop: str | None = None) -> Order | None:
+def find_order(
+    store: HubStore, number: str, *, stop: str | None = None, owner_key: str | None = None
+) -> Order | None:
     """The order with this number; None when there is none, or (``stop`` given) when it
-    belongs to another stop."""
-    order = store.orders.get(number)
+    belongs to another stop, or (``owner_key`` given) when it was not placed with that key."""
+    order = store.orders.get(number, owner_key=owner_key)
     if order is None or (stop is not None and order.stop != stop):
         return None
     return with_collections(store, [order])[0]
 
 
-def orders_of_stop(store: HubStore, stop: str, *, since: date) -> list[Order]:
-    return with_collections(store, store.orders.of_stop(stop, since))
+def orders_of_stop(
+    store: HubStore, stop: str, *, since: date, owner_key: str | None = None
+) -> list[Order]:
+    """The stop's orders for visits from ``since`` on; with ``owner_key``, only those placed
+    with that key (a browser's own board orders)."""
+    return with_collections(store, store.orders.of_stop(stop, since, owner_key=owner_key))
 
 
 def orders_of_day(store: HubStore, day: date) -> list[Order]:

@@ -89,6 +89,7 @@ COPIED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "state",
             "placed_at",
             "changed_at",
+            "owner_key",
         ),
         ("number",),
     ),

@@ -51,18 +51,21 @@ class Orders:
 
     # --- orders --------------------------------------------------------------------------
 
-    def add(self, order: Order, *, by: str) -> Order:
+    def add(self, order: Order, *, by: str, owner_key: str | None = None) -> Order:
         """Insert ``order`` (its number is ignored) under the next free number; returns it
-        with that number."""
+        with that number. ``owner_key``: the SHA-256 of the key of the browser that placed it
+        through a board link (only that browser reads it there, see :meth:`get`)."""
         with self.db.transaction():
             self.db.lock("tourkasse-orders")  # PostgreSQL: two orders at once, two numbers
             row = self.db.one("SELECT max(seq) FROM orders")
             seq = int(row[0] or 0) + 1 if row else 1
             number = f"{PREFIX}{seq}"
             self.db.run(
-                f"INSERT INTO orders (seq, {_ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO orders (seq, owner_key, {_ORDER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     seq,
+                    owner_key,
                     number,
                     order.stop,
                     order.visit.isoformat(),
@@ -125,12 +128,17 @@ class Orders:
             [number, format_time(at), by, what],
         )
 
-    def get(self, number: str) -> Order | None:
-        found = self._select("WHERE number = ?", [number])
+    def get(self, number: str, *, owner_key: str | None = None) -> Order | None:
+        """The order; with ``owner_key``, only if it was stored with that key."""
+        found = self._select(*_owned("WHERE number = ?", [number], owner_key))
         return found[0] if found else None
 
-    def of_stop(self, stop: str, since: date) -> list[Order]:
-        return self._select("WHERE stop = ? AND visit >= ?", [stop, since.isoformat()])
+    def of_stop(self, stop: str, since: date, *, owner_key: str | None = None) -> list[Order]:
+        """The stop's orders for visits from ``since`` on; with ``owner_key``, only those
+        stored with that key."""
+        return self._select(
+            *_owned("WHERE stop = ? AND visit >= ?", [stop, since.isoformat()], owner_key)
+        )
 
     def of_day(self, day: date) -> list[Order]:
         return self._select("WHERE visit = ?", [day.isoformat()])
@@ -276,6 +284,12 @@ class Orders:
             [EntryKind.RECEIPT.value, format_time(since), truck, self._pattern('%"void_of":%')],
         )
         return [bytes(data) for (data,) in rows]
+
+
+def _owned(where: str, params: list[object], owner_key: str | None) -> tuple[str, list[object]]:
+    if owner_key is None:
+        return where, params
+    return f"{where} AND owner_key = ?", [*params, owner_key]
 
 
 def _content(order: Order) -> tuple[object, ...]:

@@ -297,6 +297,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX order_log_by_number ON order_log (number, at)",
         "ALTER TABLE users ADD COLUMN stop TEXT",
     ),
+    # 12: an order placed through a board link belongs to the browser that placed it: the
+    # SHA-256 of that browser's random key (a cookie of the board's ordering page); NULL for
+    # a home's orders and for board orders placed before (nobody's browser sees those again)
+    ("ALTER TABLE orders ADD COLUMN owner_key TEXT",),
 )
 
 PROJECTION_TABLES = ("turnover_rates", "turnover_payments", "turnover_counts")

@@ -4,9 +4,12 @@
 Both show one page: the stop's orderable visits (cancelled ones with their reason, closed ones
 with their deadline), the current article list, a form of lines (article, quantity, for whom)
 and the stop's orders with the operator's decisions and, once collected, the receipt's real
-figures. A home's account sees all orders of its own stop; a board link those placed through
-a board link of its stop. An order number of another stop (or, on the board, of the home's
-account) answers 404 and says nothing about that order.
+figures. A home's account sees all orders of its own stop (board ones too: they are for its
+stop). The board link hangs in public, so it shows only the orders placed from this very
+browser: a browser gets a random key in a cookie (``tourkasse_browser``, HttpOnly,
+SameSite=strict, this ordering path only, 180 days) when it first orders, and its orders keep
+the key's SHA-256. Any other order number (another stop's, the home's, another browser's)
+answers 404 and says nothing about that order.
 
 The board's forms have no session. They carry a token that must equal a cookie the page set
 (double submit, as the login form does); the cookie is HttpOnly, SameSite=strict and sent
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -29,7 +32,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from hub.access import HOME
+from hub.access import HOME, token_hash
 from hub.orders import service
 from hub.orders.catalogue import current_articles, deposit_in
 from hub.orders.model import MAX_LINES, Channel, Order, OrderRefused, OrderState, quantity_text
@@ -55,6 +58,8 @@ MORE = 10  # lines "Weitere Zeilen" adds
 SINCE_DAYS = 14  # the stop's orders are listed from this many days back
 BOARD_ORDERER = "Aushang"
 ORDER_COOKIE = "tourkasse_order"
+BROWSER_COOKIE, BROWSER_DAYS = "tourkasse_browser", 180  # the key to a browser's board orders
+BROWSER_KEY = re.compile(r"[A-Za-z0-9_-]{40,64}")  # as secrets.token_urlsafe(32) makes them
 DONE = {"placed": "orders.placed", "changed": "orders.changed", "cancelled": "orders.cancelled"}
 
 
@@ -67,8 +72,16 @@ class Orderer:
     name: str  # the order's orderer: the home's user name, or "Aushang"
     base: str  # the page's path
     csrf: str  # the token its forms carry
+    key: str = field(default="", repr=False)  # board: the browser's key (its cookie)
+
+    @property
+    def owner(self) -> str | None:
+        """Board: the SHA-256 of the browser's key, which its orders carry (no key: a value
+        no order has); the service finds only orders with it. A home: None, all its stop's."""
+        return None if self.channel is Channel.HOME else token_hash(self.key) if self.key else "-"
 
     def may_see(self, order: Order) -> bool:
+        """Stop and channel; whose browser placed a board order the store checks (``owner``)."""
         if order.stop != self.stop:
             return False
         return self.channel is Channel.HOME or order.channel is Channel.BOARD
@@ -86,7 +99,8 @@ def page_data(app: FastAPI, who: Orderer) -> dict[str, Any]:
         current = current_articles(store)
         deposits = {a.number: deposit_in(current, a) for a in articles}
         visits = service.orderable_visits(store, plan, who.stop, now) if plan else []
-        orders = [o for o in service.orders_of_stop(store, who.stop, since=since) if who.may_see(o)]
+        found = service.orders_of_stop(store, who.stop, since=since, owner_key=who.owner)
+        orders = [o for o in found if who.may_see(o)]
     open_days = {v.day for v in visits if not v.cancelled and now < v.deadline}
     gone_days = {v.day for v in visits if v.cancelled}  # or the visit left the plan:
     mine = [o for o in orders if o.state is OrderState.OPEN]
@@ -182,7 +196,7 @@ async def page(request: Request, who: Orderer, number: str | None = None) -> Res
 
 def _find(app: FastAPI, who: Orderer, number: str) -> Order | None:
     with app.state.stores() as store:
-        found = service.find_order(store, number, stop=who.stop)
+        found = service.find_order(store, number, stop=who.stop, owner_key=who.owner)
     return found if found is not None and who.may_see(found) else None
 
 
@@ -218,7 +232,7 @@ async def send(request: Request, who: Orderer, data_in: Any, number: str | None)
                 raise OrderRefused("Bitte den Besuch wählen, für den bestellt wird.") from None
             return service.place_order(
                 store, app.state.plan(), stop=who.stop, day=day, channel=who.channel,
-                orderer=who.name, note=form.note, lines=lines, now=now,
+                orderer=who.name, note=form.note, lines=lines, now=now, owner_key=who.owner,
             )  # fmt: skip
 
     try:
@@ -306,12 +320,35 @@ async def home_cancel(
 
 
 # --- the stop's board link -----------------------------------------------------------------
-async def board_orderer(request: Request, token: str) -> Orderer | None:
+async def board_orderer(request: Request, token: str, *, issue: bool = False) -> Orderer | None:
+    """``issue``: a browser without a key gets one (it places an order). Not on merely
+    looking: a page opened from another site gets no SameSite=strict cookie, and a new key
+    would replace the browser's own."""
     stop = await board_pages.stop_of_token(request, token)
     if stop is None:
         return None
     csrf = request.cookies.get(ORDER_COOKIE) or secrets.token_urlsafe(32)
-    return Orderer(stop, Channel.BOARD, BOARD_ORDERER, f"/tafel/{token}/bestellen", csrf)
+    key = request.cookies.get(BROWSER_COOKIE, "")
+    if not BROWSER_KEY.fullmatch(key):
+        key = secrets.token_urlsafe(32) if issue else ""
+    return Orderer(stop, Channel.BOARD, BOARD_ORDERER, f"/tafel/{token}/bestellen", csrf, key)
+
+
+def kept(request: Request, who: Orderer, response: Response) -> Response:
+    """The board page's answer with the browser's key, if it has one (new, or renewed for
+    another 180 days), also on the redirect after its first order."""
+    if not who.key:
+        return response
+    response.set_cookie(
+        BROWSER_COOKIE,
+        who.key,
+        path=who.base,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.config.web.secure_cookies,
+        max_age=BROWSER_DAYS * 24 * 3600,
+    )
+    return response
 
 
 async def board_form(request: Request, who: Orderer) -> Any:
@@ -327,21 +364,21 @@ async def board_form(request: Request, who: Orderer) -> Any:
 @router.get("/tafel/{token}/bestellen")
 async def board_page(request: Request, token: str) -> Response:
     who = await board_orderer(request, token)
-    return await page(request, who) if who else board_pages.gone()
+    return kept(request, who, await page(request, who)) if who else board_pages.gone()
 
 
 @router.get("/tafel/{token}/bestellen/{number}")
 async def board_order(request: Request, token: str, number: str) -> Response:
     who = await board_orderer(request, token)
-    return await page(request, who, number) if who else board_pages.gone()
+    return kept(request, who, await page(request, who, number)) if who else board_pages.gone()
 
 
 @router.post("/tafel/{token}/bestellen")
 async def board_place(request: Request, token: str) -> Response:
-    who = await board_orderer(request, token)
+    who = await board_orderer(request, token, issue=True)
     if who is None:
         return board_pages.gone()
-    return await send(request, who, await board_form(request, who), None)
+    return kept(request, who, await send(request, who, await board_form(request, who), None))
 
 
 @router.post("/tafel/{token}/bestellen/{number}")
@@ -349,7 +386,7 @@ async def board_change(request: Request, token: str, number: str) -> Response:
     who = await board_orderer(request, token)
     if who is None:
         return board_pages.gone()
-    return await send(request, who, await board_form(request, who), number)
+    return kept(request, who, await send(request, who, await board_form(request, who), number))
 
 
 @router.post("/tafel/{token}/bestellen/{number}/storno")
@@ -358,4 +395,4 @@ async def board_cancel(request: Request, token: str, number: str) -> Response:
     if who is None:
         return board_pages.gone()
     await board_form(request, who)
-    return await cancel(request, who, number)
+    return kept(request, who, await cancel(request, who, number))

@@ -289,6 +289,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the order deadline you can change or cancel it. Goods by weight: an approximate "
         "amount, the real weight is charged.",
     ),
+    "orders.browser_only": (
+        "Ihre Bestellungen sehen Sie nur in diesem Browser. Nur hier lassen sie sich ändern "
+        "oder stornieren; wer den Link in einem anderen Browser oder auf einem anderen Gerät "
+        "öffnet, sieht sie nicht. Löschen Sie die Cookies dieses Browsers, bleibt die "
+        "Bestellung bestehen, aber Sie sehen sie hier nicht mehr.",
+        "You see your orders only in this browser. Only here can you change or cancel them; "
+        "anyone who opens the link in another browser or on another device does not see "
+        "them. If you delete this browser's cookies, the order stands, but you no longer see "
+        "it here.",
+    ),
     "orders.visits": ("Nächste Besuche", "Next visits"),
     "orders.no_visits": ("Zurzeit sind keine Besuche geplant.", "No visits planned at present."),
     "orders.visit_cancelled": ("fällt aus", "cancelled"),

@@ -30,6 +30,7 @@ from hub.orders import service
 from hub.orders.model import Channel, Decision, OrderState, WantedLine
 from hub.store import open_store
 from hub.web.app import create_app
+from hub.web.order_pages import BROWSER_COOKIE
 from tests.conftest import EXAMPLE_TOUR
 from tests.support.journals import STAFF, JournalWriter, paid
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in
@@ -316,16 +317,20 @@ def test_the_operator_confirms_and_declines_with_a_reason_and_sets_deadlines(hub
 
 def test_names_and_notes_are_escaped_on_every_page(hub):
     app, url, token, _clock = hub
+    board = TestClient(app)  # a browser on the board link: the board order is its own
+    board.cookies.set(BROWSER_COOKIE, "k" * 43)
+    key = access.token_hash("k" * 43)
     with open_store(url) as store:
-        for channel in (Channel.HOME, Channel.BOARD):
+        for channel, owner in ((Channel.HOME, None), (Channel.BOARD, key)):
             service.place_order(
                 store, app.state.plan(), stop="rehberg", day=TUESDAY, channel=channel,
                 orderer="x", note=EVIL, lines=[WantedLine("1001", 1, EVIL)], now=NOW,
+                owner_key=owner,
             )  # fmt: skip
     pages = [
         client_of(app, "rehberg-empfang").get("/bestellungen").text,
         client_of(app, "rehberg-empfang").get("/bestellungen/B-1").text,
-        TestClient(app).get(f"/tafel/{token}/bestellen").text,
+        board.get(f"/tafel/{token}/bestellen").text,
         client_of(app, "olga").get("/orders?day=2026-12-08").text,
     ]
     for text in pages:

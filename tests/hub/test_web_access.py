@@ -22,6 +22,7 @@ from hub.config import HubConfig, HubToursSettings, MqttSettings, StoreSettings
 from hub.orders.model import Channel, Order, OrderLine, OrderState
 from hub.store import open_store
 from hub.web.app import create_app
+from hub.web.order_pages import BROWSER_COOKIE
 from tests.conftest import EXAMPLE_TOUR
 from tests.support.accountant_days import store_days
 from tests.support.web import PASSWORD, add_user, csrf_of, log_in, login_form
@@ -106,6 +107,7 @@ POSTED: dict[str, tuple[set[str], str]] = {
     "/logout": (set(), ""),  # tried last: it ends the session
 }
 PUBLIC_FORMS = {"/login"}
+BROWSER_KEY = "k" * 43  # the key of the browser that placed the board link's order
 
 
 @pytest.fixture
@@ -118,8 +120,9 @@ def app(hub_url):
         with store.db.transaction():
             article = {"number": "1001", "name": "Brot", "price": "4,20", "vat": 7, "group": "Brot"}
             store.catalogue.put("1001", article, "test", now)
-        for channel in (Channel.HOME, Channel.BOARD):  # B-1 the home's, B-2 the board link's
-            store.orders.add(hemeln_order(channel, now), by="test")
+        store.orders.add(hemeln_order(Channel.HOME, now), by="test")  # B-1 the home's
+        board_order = hemeln_order(Channel.BOARD, now)  # B-2 a browser's on the board link
+        store.orders.add(board_order, by="test", owner_key=access.token_hash(BROWSER_KEY))
     store_days(hub_url)  # two trucks' journals: the accountant's downloads have something
     tours = HubToursSettings(file=EXAMPLE_TOUR)
     config = HubConfig(
@@ -199,6 +202,7 @@ def test_every_form_is_refused_to_anonymous_and_to_roles_it_is_not_for(app, hub_
 
 def test_a_board_needs_no_login_and_an_unknown_link_opens_nothing(app, hub_url):
     client = TestClient(app)
+    client.cookies.set(BROWSER_COOKIE, BROWSER_KEY)  # the browser that placed B-2
     with open_store(hub_url) as store:
         token = store.board_links.ensure("hemeln", "test", datetime.now(UTC)).token
     for path in BOARDS - {"/tafel/{token}/events"}:  # the stream never ends: see the browser
