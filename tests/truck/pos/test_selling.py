@@ -189,3 +189,23 @@ async def test_codes_scanned_in_quick_succession_each_become_a_line(app, session
             "Pfand Einweg",
             "Frischmilch 3,5 % 1 l",
         ]
+
+
+async def test_a_reflex_enter_answers_no_question(app, session):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_on(pilot)
+        await pilot.press(*"5005", "enter")  # Korn, 18+: the till asks
+        await pilot.pause()
+        asked = app.screen
+        await pilot.press("enter")  # the next customer's habit, not an answer
+        await pilot.pause()
+        assert app.screen is asked  # still asking: spirits are not sold by a reflex
+        await pilot.press("n")
+        await pilot.pause()
+        assert not session.basket_lines
+        await pilot.press(*"1002", "enter", "f9")  # abort the receipt? asked
+        await pilot.pause()
+        asked = app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is asked and len(session.basket_lines) == 1  # not aborted

@@ -20,8 +20,11 @@ from truck.pos.widgets.entry_line import EntryLine
 
 
 class Question(ModalScreen[bool]):
-    """Yes or no: J/Y or Enter for yes, N or Escape for no."""
+    """Yes or no: J/Y for yes, N or Escape for no. Enter answers nothing."""
 
+    # no button takes the focus: a focused "Ja" would take Enter as a yes (None would mean
+    # the app's default, which focuses the first button)
+    AUTO_FOCUS = ""
     BINDINGS = [
         # Enter does not answer: a reflex Enter must not sell spirits or abort a receipt
         Binding("j,y", "answer(True)", "key.yes"),

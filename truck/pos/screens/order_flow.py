@@ -74,16 +74,6 @@ class WeighOrdered(ModalScreen[bool]):
         self.dismiss(weigh)
 
 
-class WeightQuestion(Question):
-    """The weight far off the one ordered: take it anyway? J/N.
-
-    No button takes the focus, so Enter does not answer: ``Question`` inherits the app's
-    auto-focus, which focuses its yes button, and an Enter there would press it.
-    """
-
-    AUTO_FOCUS = ""
-
-
 class OrderFlow:
     """Ctrl+B on the sale screen."""
 
@@ -156,7 +146,7 @@ class OrderFlow:
                 self.refresh_all(to_last=True)  # the line stands on the receipt while asked
                 grams = {"weighed": weighed.quantity, "ordered": line.quantity}
                 question = t("order.weight_question", **grams)
-                if not await self.app.push_screen_wait(WeightQuestion(escape(question))):
+                if not await self.app.push_screen_wait(Question(escape(question))):
                     basket.void_line(index)  # not taken: weigh this line again
                     problem = t("order.weight_not_taken", weighed=weighed.quantity)
                     self.refresh_all()
