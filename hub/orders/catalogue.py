@@ -17,15 +17,11 @@ from hub.typed_text import one_line
 from tourkasse.article import Article, Unit
 from tourkasse.article_list import ArticleList, parse_article_list
 from tourkasse.config import ConfigError
+from tourkasse.german import german_order
 
 _READ: weakref.WeakKeyDictionary[HubStore, tuple[tuple[object, ...], dict[str, Article]]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def german_order(text: str) -> str:
-    """Sort key as a German list orders words: umlauts with their vowel, ß as ss."""
-    return text.casefold().translate(str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"}))
 
 
 def current_articles(store: HubStore, today: date | None = None) -> dict[str, Article]:
