@@ -6,12 +6,9 @@ the orders, and a broker that is down is said in German."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.broker import LocalBroker, free_port
 from hub.config import HubConfig, MqttSettings
@@ -19,51 +16,17 @@ from hub.downloads import PublishError
 from hub.orders import publishing, service
 from hub.orders.model import MAX_NAME, MAX_NOTE, Decision, WantedLine
 from tests.hub.orders_helpers import NOW, TUESDAY, example_plan, order, stocked
+from tests.support.retained import retained_download
 from tourkasse.article import Unit
 from tourkasse.orders import OrderedLine, VisitOrder, orders_text, parse_orders
-from tourkasse.protocol import Download, decode, truck_topic
+from tourkasse.protocol import truck_topic
 
-WAIT = 5.0
 FRIDAY = TUESDAY + timedelta(days=3)
-
-
-def retained(port: int, topic: str) -> Download | None:
-    """The download retained on ``topic`` now, as a truck gets it on subscribing; "nothing"
-    proved by a marker sent after subscribing coming back first."""
-    got: list[mqtt.MQTTMessage] = []
-    subscribed, marker_back = threading.Event(), threading.Event()
-    marker = "tourkasse/v1/hub/test-marker/orders"
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.on_subscribe = lambda *_: subscribed.set()
-
-    def on_message(_client, _userdata, message: mqtt.MQTTMessage) -> None:
-        if message.topic == marker:
-            marker_back.set()
-        else:
-            got.append(message)
-
-    client.on_message = on_message
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    try:
-        client.subscribe([(topic, 1), (marker, 1)])
-        assert subscribed.wait(WAIT), "no SUBACK"
-        client.publish(marker, b"x", qos=1)
-        assert marker_back.wait(WAIT), "the marker did not come back"
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    assert len(got) <= 1 and all(message.retain for message in got)
-    if not got:
-        return None
-    message = decode(got[0].topic, got[0].payload)
-    assert isinstance(message, Download) and message.kind == "orders"
-    return message
 
 
 def held(port: int, truck: str) -> tuple[int, list[tuple[str, list[tuple[str, int]]]]]:
     """Version and (order, [(article, quantity)]) of what the truck would find."""
-    download = retained(port, truck_topic(truck, "orders"))
+    download = retained_download(port, truck_topic(truck, "orders"))
     assert download is not None
     orders = parse_orders(download.content)
     return download.version, [
@@ -88,7 +51,7 @@ def test_confirmed_lines_reach_the_truck_versioned_and_only_when_changed(store, 
     first = order(store, plan, note="Bitte klingeln " + "x" * 400)
     second = order(store, plan, day=FRIDAY, lines=[WantedLine("204", 6, "Herr Ott")])
     assert publishing.publish_pending(config, store, plan, NOW) == []  # nothing confirmed
-    assert retained(broker.port, truck_topic("T01", "orders")) is None
+    assert retained_download(broker.port, truck_topic("T01", "orders")) is None
     service.decide(store, first.number, 1, Decision.CONFIRMED, "", by="olga", now=NOW)
     service.decide(store, first.number, 2, Decision.DECLINED, "aus", by="olga", now=NOW)
     [sent] = publishing.truck_orders(store, plan, "T01", NOW.date())

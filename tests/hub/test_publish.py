@@ -8,20 +8,16 @@ message would have been too.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.broker import LocalBroker, free_port
 from hub.cli import main
 from tests.conftest import EXAMPLE_ARTICLES, EXAMPLE_TOUR
+from tests.support.retained import retained_download
 from tourkasse.article_list import load_article_list
-from tourkasse.protocol import Download, decode, fleet_topic
-
-WAIT = 5.0
+from tourkasse.protocol import Download, fleet_topic
 
 
 def hub_config(tmp_path: Path, port: int, *, username: str = "hub", password: str = "") -> Path:
@@ -35,38 +31,7 @@ def hub_config(tmp_path: Path, port: int, *, username: str = "hub", password: st
 
 
 def retained(port: int, kind: str, **login: str) -> Download | None:
-    """The download retained on the broker for ``kind`` now, as a truck gets it on subscribing."""
-    got: list[mqtt.MQTTMessage] = []
-    subscribed, marker_back = threading.Event(), threading.Event()
-    marker = f"tourkasse/v1/hub/test-marker/{kind}"  # where the hub may read and write
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    if login:
-        client.username_pw_set(login["username"], login["password"])
-    client.on_subscribe = lambda *_: subscribed.set()
-
-    def on_message(_client, _userdata, message: mqtt.MQTTMessage) -> None:
-        if message.topic == marker:
-            marker_back.set()
-        else:
-            got.append(message)
-
-    client.on_message = on_message
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    try:
-        client.subscribe([(fleet_topic(kind), 1), (marker, 1)])
-        assert subscribed.wait(WAIT), "no SUBACK"
-        client.publish(marker, b"x", qos=1)
-        assert marker_back.wait(WAIT), "the marker did not come back"
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    assert len(got) <= 1 and all(message.retain for message in got)
-    if not got:
-        return None
-    message = decode(got[0].topic, got[0].payload)
-    assert isinstance(message, Download)
-    return message
+    return retained_download(port, fleet_topic(kind), **login)
 
 
 @pytest.fixture
