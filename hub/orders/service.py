@@ -96,8 +96,11 @@ def _orderable(visit: PlannedVisit, hours: int) -> OrderableVisit:
     )
 
 
+AHEAD_DAYS = 28  # orders are taken for the visits of the next four weeks
+
+
 def orderable_visits(
-    store: HubStore, plan: TourPlan, stop: str, now: datetime, *, days: int = 28
+    store: HubStore, plan: TourPlan, stop: str, now: datetime, *, days: int = AHEAD_DAYS
 ) -> list[OrderableVisit]:
     """The stop's planned visits from today on (cancelled ones too), with their deadlines."""
     today = now.astimezone(ZoneInfo(plan.timezone)).date()
@@ -120,6 +123,11 @@ def _check_open(visit: OrderableVisit, now: datetime, zone: ZoneInfo) -> None:
     if visit.cancelled:
         reason = f": {visit.reason}" if visit.reason else "."
         raise OrderRefused(f"Der Besuch am {day_text(visit.day)} fällt aus{reason}")
+    if visit.day >= now.astimezone(zone).date() + timedelta(days=AHEAD_DAYS):
+        raise OrderRefused(
+            f"Für den Besuch am {day_text(visit.day)} ist es noch zu früh: Bestellungen gibt es "
+            f"für die Besuche der nächsten {AHEAD_DAYS // 7} Wochen."
+        )
     if now >= visit.deadline:
         local = visit.deadline.astimezone(zone)
         raise OrderRefused(

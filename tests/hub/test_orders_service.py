@@ -89,7 +89,17 @@ def test_refusals_say_why_in_german(store):
     assert "für wen" in refusal(lambda: order(store, plan, lines=[WantedLine("1001", 1, "x" * 81)]))
     assert "500 Zeichen" in refusal(lambda: order(store, plan, note="x" * 501))
     assert "Tourplan" in refusal(lambda: order(store, plan, stop="atlantis"))
-    assert service.orders_of_day(store, TUESDAY) == []  # nothing refused was kept
+    # a hand-made form for a visit beyond the four weeks the page offers
+    assert refusal(lambda: order(store, plan, day=date(2027, 1, 5))) == (
+        "Für den Besuch am Di 5.1. ist es noch zu früh: Bestellungen gibt es für die Besuche "
+        "der nächsten 4 Wochen."
+    )
+    assert order(store, plan, day=date(2026, 12, 18)).visit == date(2026, 12, 18)  # within
+    service.cancel_order(store, plan, "B-1", stop="rehberg", now=NOW)
+    assert [o.state for o in service.orders_of_stop(store, "rehberg", since=NOW.date())] == [
+        OrderState.CANCELLED
+    ]  # nothing refused was kept
+    assert service.orders_of_day(store, TUESDAY) == []
 
 
 def test_the_deadline_is_per_stop(store):
