@@ -121,6 +121,7 @@ def page_data(app: FastAPI, who: Orderer) -> dict[str, Any]:
         "orders": orders,
         "changeable": changeable,
         "cancellable": cancellable,
+        "called_off": {v.day: v.reason for v in visits if v.cancelled},
         "zone": zone,
     }
 

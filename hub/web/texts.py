@@ -368,6 +368,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "orders.amount": ("Betrag", "Amount"),
     "orders.change": ("Ändern", "Change"),
     "orders.cancel": ("Stornieren", "Cancel"),
+    "orders.visit_off": (
+        "Dieser Besuch fällt aus ({reason}). Bitte stornieren und für einen anderen Besuch neu "
+        "bestellen.",
+        "This visit is called off ({reason}). Please cancel and order again for another visit.",
+    ),
+    "orders.cancel_confirm": (
+        "Ja, Bestellung {number} ganz stornieren",
+        "Yes, cancel the whole order {number}",
+    ),
     "orders.placed": ("Bestellung {number} ist eingegangen.", "Order {number} received."),
     "orders.changed": ("Bestellung {number} ist geändert.", "Order {number} changed."),
     "orders.cancelled": ("Bestellung {number} ist storniert.", "Order {number} cancelled."),

@@ -37,6 +37,7 @@ from tests.support.web import PASSWORD, add_user, csrf_of, log_in
 from tourkasse.article import Unit
 from tourkasse.protocol import JournalBatch
 from tourkasse.receipt import BonType, LineKind, Receipt, ReceiptLine, line_amount
+from tourkasse.tour import parse_tour_plan
 from tourkasse.vat import VatRate
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -398,3 +399,28 @@ def test_the_admin_gives_a_home_account_its_stop(hub):
     assert "Benutzer lindenhof angelegt." in saved.text
     with open_store(url) as store:
         assert store.users.get("lindenhof").stop == "hemeln"
+
+
+def test_an_order_whose_visit_is_called_off_says_so_and_cancelling_asks_first(hub):
+    app, url, _token, _clock = hub
+    placed_before = parse_tour_plan(EXAMPLE_TOUR.read_text(encoding="utf-8"), "tour.toml")
+    with open_store(url) as store:  # placed while Friday's visit still ran
+        service.place_order(
+            store, placed_before, stop="rehberg", day=FRIDAY, channel=Channel.HOME,
+            orderer="rehberg-empfang", note="", lines=[WantedLine("1001", 1, "Frau Kühn")],
+            now=NOW,
+        )  # fmt: skip
+        service.place_order(
+            store, placed_before, stop="rehberg", day=TUESDAY, channel=Channel.HOME,
+            orderer="rehberg-empfang", note="", lines=[WantedLine("1001", 2, "Herr Ott")],
+            now=NOW,
+        )  # fmt: skip
+    page = client_of(app, "rehberg-empfang").get("/bestellungen").text
+    start = page.index('id="order-B-1"')
+    called_off = page[start : page.index("</article>", start)]
+    assert "Dieser Besuch fällt aus (Wagen in der Werkstatt)" in called_off
+    assert 'id="visit-off-B-2"' not in page  # Tuesday's visit runs
+    # cancelling is two steps: the first only opens the question
+    asked = page[page.index('id="cancel-B-2"') :]
+    assert asked.index("</summary>") < asked.index('id="cancel-confirm-B-2"')
+    assert "Ja, Bestellung B-2 ganz stornieren" in asked
