@@ -3,7 +3,8 @@ Chromium for two residents before the deadline, the operator confirms, the truck
 started only afterwards, as a truck coming back into coverage — receives the order, the till
 (the real Textual app, a Dialog 06 scale over a pty) checks it out with the cheese weighing
 more than ordered, the journal goes to the hub, and the home's page shows the order collected
-with the receipt's real figures beside the ordered ones.
+with the receipt's real figures beside the ordered ones; a second order is cancelled in two
+steps.
 
 Real parts: Mosquitto, the hub's web server (uvicorn) publishing the orders and its ingest on
 SQLite, the truck's agent and till on their own files, Chromium.
@@ -174,3 +175,14 @@ def test_a_home_orders_the_truck_hands_it_over_and_the_hub_shows_the_real_figure
             assert real in card.locator(".real-total").inner_text()
             assert "437" in shown  # sold, beside the ordered "ca. 400 g"
             assert "ca. 400 g" in shown
+
+            # an order the home thinks better of: cancelling asks first
+            page.select_option("#article-1", "1001")
+            page.fill("#qty-1", "2")
+            page.fill("#for-1", "Herr Ott")
+            page.click("#send")
+            page.wait_for_selector("#order-B-2")
+            assert not page.locator("#cancel-confirm-B-2").is_visible()
+            page.click("#cancel-B-2")
+            page.click("#cancel-confirm-B-2")
+            page.wait_for_selector("#order-B-2[data-state=cancelled]")
