@@ -26,6 +26,8 @@ from truck.till.till import Till
 from .seller import CLIENT_ID, expected_total, sell_until_killed, wall_clock
 
 FORK = multiprocessing.get_context("fork")
+# kills at random moments: a short run here, a long one from scripts/bench (TOURKASSE_CRASH_KILLS)
+KILLS = int(os.environ.get("TOURKASSE_CRASH_KILLS", "80"))
 STEPS = ("after_tse_start", "after_tse_finish", "after_journal_write", "before_commit")
 
 
@@ -142,15 +144,15 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path, catalogue
     print(f"crash test seed {seed} (set TOURKASSE_CRASH_SEED to repeat)")
     rng = random.Random(seed)
     shop = Shop(tmp_path, catalogue)
-    for _ in range(200):
+    for _ in range(KILLS):
         shop.run_seller(delay=rng.uniform(0.0, 0.03))
         shop.restart_and_check()
     print(
         f"{len(shop.reported)} sales reported done; "
-        f"{shop.kills_with_open_transaction} of 200 kills hit an open TSE transaction"
+        f"{shop.kills_with_open_transaction} of {KILLS} kills hit an open TSE transaction"
     )
-    assert len(shop.reported) >= 200  # at least one a run, more where the kill came later
-    assert shop.kills_with_open_transaction >= 100
+    assert len(shop.reported) >= KILLS  # at least one a run, more where the kill came later
+    assert shop.kills_with_open_transaction >= KILLS // 2
 
     # every signature made in all that verifies, and its QR code gives back the receipt
     db = open_database(tmp_path / "journal.sqlite")
