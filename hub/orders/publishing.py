@@ -14,6 +14,7 @@ again.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -100,11 +101,24 @@ def _visit_order(order: Order, confirmed: list[Any]) -> VisitOrder:
     )
 
 
+# one publication at a time in a process: the web publishes after a decision (in its thread
+# pool) and every 10 s; two at once would both take the broker's version N + 1, and a truck that
+# has N + 1 ignores the second, newer list
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def publish_pending(
     config: HubConfig, store: HubStore, plan: TourPlan | None, now: datetime
 ) -> list[str]:
     """Publish every truck's list that changed since it was last published; returns German
     lines saying what was published. PublishError when the broker cannot be reached."""
+    with _ONE_AT_A_TIME:
+        return _publish_pending(config, store, plan, now)
+
+
+def _publish_pending(
+    config: HubConfig, store: HubStore, plan: TourPlan | None, now: datetime
+) -> list[str]:
     today = now.astimezone(ZoneInfo(config.timezone)).date()
     lists = all_truck_orders(store, plan, today)
     sent = store.orders.publications()
