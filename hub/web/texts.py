@@ -293,11 +293,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ihre Bestellungen sehen Sie nur in diesem Browser. Nur hier lassen sie sich ändern "
         "oder stornieren; wer den Link in einem anderen Browser oder auf einem anderen Gerät "
         "öffnet, sieht sie nicht. Löschen Sie die Cookies dieses Browsers, bleibt die "
-        "Bestellung bestehen, aber Sie sehen sie hier nicht mehr.",
+        "Bestellung bestehen, aber Sie sehen sie hier nicht mehr. Der Betreiber des Wagens und, "
+        "wo es einen Zugang hat, das Heim an diesem Halt sehen sie auch.",
         "You see your orders only in this browser. Only here can you change or cancel them; "
         "anyone who opens the link in another browser or on another device does not see "
         "them. If you delete this browser's cookies, the order stands, but you no longer see "
-        "it here.",
+        "it here. The shop's operator and, where it has an account, the home at this stop see "
+        "them too.",
     ),
     "orders.visits": ("Nächste Besuche", "Next visits"),
     "orders.no_visits": ("Zurzeit sind keine Besuche geplant.", "No visits planned at present."),
