@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from tourkasse.article import Unit
 from tourkasse.config import ConfigError
-from tourkasse.german import german_order
+from tourkasse.german import WEEKDAY_NAMES, german_order
 from tourkasse.money import format_eur
 from tourkasse.orders import OrderedLine
 from tourkasse.receipt_text import LOCAL
@@ -26,8 +26,6 @@ from truck.core.order_basket import grams_text, quantity_text
 from truck.store import downloads
 from truck.store import orders as order_store
 from truck.store.orders import StopOrders
-
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
 
 def add_commands(sub, command, with_config) -> None:
@@ -66,7 +64,7 @@ def picking_list(args: argparse.Namespace) -> int:
         if plan is not None and args.stop not in plan.stop_names():
             raise Refused(f"Halt „{args.stop}“ gibt es im Tourplan nicht")
         found = [item for item in found if item.order.stop == args.stop]
-    when = f"{WEEKDAYS[day.weekday()]}, {day:%d.%m.%Y}"
+    when = f"{WEEKDAY_NAMES[day.weekday()]}, {day:%d.%m.%Y}"
     if version is None:
         print(f"Packliste {when}: noch keine Bestellungen von der Zentrale erhalten.")
         return 0

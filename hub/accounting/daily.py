@@ -12,9 +12,8 @@ from hub.accounting.period import Period
 from hub.accounting.reading import CardTotal, card_totals
 from hub.accounting.spreadsheet import METHODS, NO_STOP, in_tour_order
 from hub.store.report import Figures, TurnoverReport
+from tourkasse.german import WEEKDAYS
 from tourkasse.money import format_eur
-
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from hub.commands import config_argument as _config_argument
 from hub.commands import guarded as _guarded
 from hub.commands import open_hub as _open
 from hub.commands import write as _write
+from tourkasse.german import WEEKDAY_NAMES
 from tourkasse.money import format_eur
 
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 CSV_HELP = (
     "CSV für die Buchhaltung: UTF-8, Semikolon, Dezimalkomma, eine Kopfzeile, eine Zeile je "
     "Wagen und Halt (Halt leer und Haltname „ohne Halt“ für Verkäufe ohne bekannten Halt). "
@@ -153,7 +153,7 @@ def _not_turnover(f) -> str | None:
 def turnover_text(report, names: dict[str, str]) -> str:
     day = report.day
     lines = [
-        f"Umsatz am {WEEKDAYS[day.weekday()]}, {day.strftime('%d.%m.%Y')} "
+        f"Umsatz am {WEEKDAY_NAMES[day.weekday()]}, {day.strftime('%d.%m.%Y')} "
         f"(Geschäftstag in {report.timezone})",
         "",
     ]

@@ -97,7 +97,7 @@ def list_orders(args: argparse.Namespace) -> int:
 
 
 def _day(day: date) -> str:
-    from hub.orders.service import WEEKDAYS
+    from tourkasse.german import WEEKDAYS
 
     return f"{WEEKDAYS[day.weekday()]} {day:%d.%m.%Y}"
 

@@ -40,6 +40,7 @@ from hub.orders.model import (
 from hub.store import HubStore
 from hub.typed_text import one_line
 from tourkasse.article import Unit
+from tourkasse.german import WEEKDAYS
 from tourkasse.tour import TourPlan
 from tourkasse.visits import PlannedVisit, stop_of, visits
 
@@ -58,7 +59,6 @@ __all__ = [
     "set_deadline_hours",
 ]
 
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 MAX_DEADLINE_HOURS = 336  # two weeks
 MAX_REASON = 80
 

@@ -25,7 +25,6 @@ from hub.store import HubStore
 from tourkasse.german import german_order
 from tourkasse.tour import TourPlan
 
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 GRAMS_STEP = 100
 
 

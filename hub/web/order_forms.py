@@ -22,9 +22,9 @@ from hub.orders.model import (
     WantedLine,
     quantity_text,
 )
-from hub.orders.service import WEEKDAYS
 from hub.typed_text import one_line
 from tourkasse.article import Article, Unit
+from tourkasse.german import WEEKDAYS
 
 ROWS = 10  # empty lines of a new order's form
 SPARE = 3  # empty lines below a changed order's own

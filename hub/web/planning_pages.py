@@ -11,9 +11,10 @@ from fastapi.responses import Response
 
 from hub.access import OPERATOR
 from hub.planning.evaluation import evaluate, period_of
-from hub.planning.loading import WEEKDAYS, loading_list
+from hub.planning.loading import loading_list
 from hub.web import auth
 from hub.web.pages import render
+from tourkasse.german import WEEKDAYS
 
 router = APIRouter()
 MAX_WEEKS = 26
